@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: MIT
+# backend/local.mk - the backend library: everything that talks to the world or holds data.
+# backend/ never includes curses, tui/ or views/ headers (tests/layering.sh checks).
+
+noinst_LIBRARIES += backend/libbackend.a
+backend_libbackend_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
+backend_libbackend_a_SOURCES = \
+    backend/clock.c \
+    backend/evloop.c \
+    backend/hmap.c \
+    backend/log.c \
+    backend/status.c \
+    backend/strbuf.c \
+    backend/vec.c \
+    backend/xalloc.c

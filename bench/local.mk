@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# bench/local.mk - benchmarks (make bench); figures go to the README

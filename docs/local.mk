@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# docs/local.mk - the man page

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* execcred.h - client-go exec credential plugins, run without blocking */
+#ifndef OPSDECK_EXECCRED_H
+#define OPSDECK_EXECCRED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "opsdeck/status.h"
+
+struct evloop;
+struct kube_exec;
+
+/*
+ * Runs a kubeconfig `exec` plugin (client.authentication.k8s.io v1 and
+ * v1beta1) as a child process watched by the event loop, parses its
+ * ExecCredential and caches it until expirationTimestamp.
+ *
+ * Interactive plugins (interactiveMode Always, or IfAvailable with a
+ * terminal): the terminal is released (evloop_term_release) while the
+ * plugin runs, with stdin and stderr inherited; Ctrl-C (evloop_interrupt)
+ * kills the plugin, reclaims the terminal and fails the request with
+ * STATUS_CANCELLED. Non-interactive runs get /dev/null as stdin.
+ */
+struct execcred;
+
+struct exec_credential {
+    char *token;                /* bearer token, or NULL */
+    char *cert_pem;             /* clientCertificateData (PEM text), or NULL */
+    char *key_pem;              /* clientKeyData, or NULL */
+    int64_t expiry;             /* Unix seconds; 0 = no expiry given */
+};
+
+typedef void (*execcred_cb)(void *arg, enum status st, const struct exec_credential *cred,
+                            const char *error);
+
+/* exec is copied. cluster_server/ca are passed in KUBERNETES_EXEC_INFO when
+ * provideClusterInfo is set (may be NULL). */
+struct execcred *execcred_new(struct evloop *loop, const struct kube_exec *exec,
+                              const char *cluster_server, const char *cluster_ca_pem);
+/* Kills a running plugin (no callback) and frees. NULL is a no-op. */
+void execcred_free(struct execcred *ec);
+
+/*
+ * Delivers a credential: the cached one when still valid (cb called before
+ * execcred_get returns), else runs the plugin and calls cb from the loop.
+ * Concurrent calls while a plugin runs share the run. The credential passed
+ * to cb is borrowed until the next execcred_get/execcred_invalidate.
+ * Failures: STATUS_EXEC with the plugin's stderr (last line), exit status,
+ * or the parse error; STATUS_CANCELLED after Ctrl-C.
+ */
+void execcred_get(struct execcred *ec, execcred_cb cb, void *arg);
+/* Forgets the cached credential (after a 401). */
+void execcred_invalidate(struct execcred *ec);
+/* Cancels pending callbacks registered with arg (their owner is going away). */
+void execcred_forget(struct execcred *ec, void *arg);
+bool execcred_running(const struct execcred *ec);
+
+#endif /* OPSDECK_EXECCRED_H */
