@@ -2,16 +2,205 @@
 /* main.c - entry point: options, then the console or a one-shot command */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "opsdeck/app.h"
+#include "opsdeck/cli.h"
+#include "opsdeck/setup.h"
+#include "opsdeck/status.h"
+
+static const char usage_text[] =
+    "usage: opsdeck [OPTIONS]                       open the console\n"
+    "       opsdeck [OPTIONS] get nodes|pods|tenants [-n NS | -A] [-o table|json] [--cached]\n"
+    "       opsdeck [OPTIONS] info                  print every resolved path and setting\n"
+    "       opsdeck [OPTIONS] cache clear           empty cache.db\n"
+    "\n"
+    "Options:\n"
+    "  --platform FILE        platform definition (default $XDG_CONFIG_HOME/opsdeck/platform.yml)\n"
+    "  --kubeconfig FILE      use this kubeconfig only (overrides the platform's)\n"
+    "  --context NAME         kubeconfig context (overrides the platform's)\n"
+    "  --request-timeout SEC  total time limit of ordinary API requests (default 30)\n"
+    "  --max-response MB      size cap of one API response (default 256)\n"
+    "  --log FILE             write a debug log to FILE (never to the screen)\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          print the version\n"
+    "\n"
+    "Console options:\n"
+    "  --no-color             monochrome theme (also when NO_COLOR is set)\n"
+    "  --theme NAME|FILE      theme from $XDG_CONFIG_HOME/opsdeck/themes/NAME.theme or FILE\n"
+    "  --utc                  show times in UTC instead of local time\n"
+    "  --refresh SEC          re-evaluation period of ages and time windows (default 2)\n"
+    "  --iterations N         run N loop passes, then exit (smoke tests)\n"
+    "\n"
+    "get options:\n"
+    "  -n, --namespace NS     pods of namespace NS (default: the context's namespace)\n"
+    "  -A, --all-namespaces   pods of every namespace\n"
+    "  -o, --output FORMAT    table (default) or json\n"
+    "  --cached               print the cached data (each object carries fetched_at)\n"
+    "\n"
+    "See opsdeck(1) and README.md.\n";
+
+enum {
+    OPT_PLATFORM = 256,
+    OPT_KUBECONFIG,
+    OPT_CONTEXT,
+    OPT_REQUEST_TIMEOUT,
+    OPT_MAX_RESPONSE,
+    OPT_LOG,
+    OPT_NO_COLOR,
+    OPT_THEME,
+    OPT_UTC,
+    OPT_REFRESH,
+    OPT_ITERATIONS,
+    OPT_CACHED,
+};
+
+static const struct option long_options[] = {
+    { "platform", required_argument, NULL, OPT_PLATFORM },
+    { "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+    { "context", required_argument, NULL, OPT_CONTEXT },
+    { "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
+    { "max-response", required_argument, NULL, OPT_MAX_RESPONSE },
+    { "log", required_argument, NULL, OPT_LOG },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "theme", required_argument, NULL, OPT_THEME },
+    { "utc", no_argument, NULL, OPT_UTC },
+    { "refresh", required_argument, NULL, OPT_REFRESH },
+    { "iterations", required_argument, NULL, OPT_ITERATIONS },
+    { "namespace", required_argument, NULL, 'n' },
+    { "all-namespaces", no_argument, NULL, 'A' },
+    { "output", required_argument, NULL, 'o' },
+    { "cached", no_argument, NULL, OPT_CACHED },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+    fputs("opsdeck: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'opsdeck --help'.\n", stderr);
+    return 2;
+}
+
+/* Parses a positive integer option; false on anything else. */
+static bool
+parse_count(const char *s, long max, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (end == s || *end || v <= 0 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
 
 int
 main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("opsdeck %s\n", PACKAGE_VERSION);
-        return 0;
+    struct setup_opts sopts = { 0 };
+    struct console_opts copts = { 0 };
+    struct cli_get_opts gopts = { 0 };
+    bool ns_given = false, output_given = false, cached_given = false;
+    struct setup setup;
+    const char *cmd = NULL;
+    long v;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "hVn:Ao:", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_PLATFORM: sopts.platform = optarg; break;
+        case OPT_KUBECONFIG: sopts.kubeconfig = optarg; break;
+        case OPT_CONTEXT: sopts.context = optarg; break;
+        case OPT_LOG: sopts.log_file = optarg; break;
+        case OPT_REQUEST_TIMEOUT:
+            if (!parse_count(optarg, 3600, &sopts.request_timeout_s))
+                return usage_error("--request-timeout: not a number of seconds (1-3600): %s",
+                                   optarg);
+            break;
+        case OPT_MAX_RESPONSE:
+            if (!parse_count(optarg, 4096, &sopts.max_response_mb))
+                return usage_error("--max-response: not a size in MB (1-4096): %s", optarg);
+            break;
+        case OPT_NO_COLOR: copts.no_color = true; break;
+        case OPT_THEME: copts.theme = optarg; break;
+        case OPT_UTC: copts.utc = true; break;
+        case OPT_REFRESH:
+            if (!parse_count(optarg, 3600, &v))
+                return usage_error("--refresh: not a number of seconds (1-3600): %s", optarg);
+            copts.refresh_s = (int)v;
+            break;
+        case OPT_ITERATIONS:
+            if (!parse_count(optarg, 1000000000L, &copts.iterations))
+                return usage_error("--iterations: not a positive number: %s", optarg);
+            break;
+        case 'n': gopts.ns = optarg; ns_given = true; break;
+        case 'A': gopts.all_namespaces = true; ns_given = true; break;
+        case 'o':
+            if (strcmp(optarg, "json") == 0)
+                gopts.json = true;
+            else if (strcmp(optarg, "table") != 0)
+                return usage_error("-o: unknown output format '%s' (table or json)", optarg);
+            output_given = true;
+            break;
+        case OPT_CACHED: gopts.cached = true; cached_given = true; break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        case 'V': printf("opsdeck %s\n", PACKAGE_VERSION); return 0;
+        default: fputs("Try 'opsdeck --help'.\n", stderr); return 2;
+        }
     }
-    fprintf(stderr, "opsdeck: under construction\n");
-    return 1;
+    if (optind < argc)
+        cmd = argv[optind++];
+
+    if (cmd && strcmp(cmd, "get") == 0) {
+        const char *what = optind < argc ? argv[optind++] : NULL;
+
+        if (!what)
+            return usage_error("get: what? (%s)", "nodes, pods or tenants");
+        if (strcmp(what, "nodes") == 0 || strcmp(what, "node") == 0 || strcmp(what, "no") == 0)
+            gopts.what = CLI_GET_NODES;
+        else if (strcmp(what, "pods") == 0 || strcmp(what, "pod") == 0 || strcmp(what, "po") == 0)
+            gopts.what = CLI_GET_PODS;
+        else if (strcmp(what, "tenants") == 0 || strcmp(what, "tenant") == 0)
+            gopts.what = CLI_GET_TENANTS;
+        else
+            return usage_error("get: unknown resource '%s' (nodes, pods or tenants)", what);
+        if (gopts.ns && gopts.all_namespaces)
+            return usage_error("get: %s", "-n and -A exclude each other");
+        if (ns_given && gopts.what != CLI_GET_PODS)
+            return usage_error("get %s: -n/-A apply to pods only", what);
+    } else if (ns_given || output_given || cached_given) {
+        return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
+    }
+    if (optind < argc && !(cmd && strcmp(cmd, "cache") == 0 && optind + 1 == argc))
+        return usage_error("unexpected argument '%s'", argv[optind]);
+
+    if (setup_load(&sopts, &setup) != STATUS_OK) {
+        fprintf(stderr, "opsdeck: %s\n", status_text());
+        setup_done(&setup);
+        return 1;
+    }
+    if (!cmd) {
+        rc = console_run(&setup, &copts);
+    } else if (strcmp(cmd, "get") == 0) {
+        rc = cli_get(&setup, &gopts);
+    } else if (strcmp(cmd, "info") == 0) {
+        rc = cli_info(&setup);
+    } else if (strcmp(cmd, "cache") == 0) {
+        if (optind < argc && strcmp(argv[optind], "clear") == 0)
+            rc = cli_cache_clear(&setup);
+        else
+            rc = usage_error("cache: unknown action '%s' (clear)",
+                             optind < argc ? argv[optind] : "");
+    } else {
+        rc = usage_error("unknown command '%s' (get, info, cache)", cmd);
+    }
+    setup_done(&setup);
+    return rc;
 }

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.c - one-shot commands: get nodes|pods|tenants, info, cache clear */
+#include "config.h"
+
+#include "opsdeck/cli.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opsdeck/clock.h"
+#include "opsdeck/cluster.h"
+#include "opsdeck/evloop.h"
+#include "opsdeck/hmap.h"
+#include "opsdeck/http.h"
+#include "opsdeck/json.h"
+#include "opsdeck/kube.h"
+#include "opsdeck/kubeconfig.h"
+#include "opsdeck/log.h"
+#include "opsdeck/model.h"
+#include "opsdeck/platform.h"
+#include "opsdeck/sanitize.h"
+#include "opsdeck/setup.h"
+#include "opsdeck/store.h"
+#include "opsdeck/strbuf.h"
+#include "opsdeck/tenant.h"
+#include "opsdeck/vec.h"
+#include "opsdeck/xalloc.h"
+
+/*
+ * Fetching: every kind a command needs is listed at once (pages of each
+ * list are pipelined by kube_list), parsed into one struct cluster, and
+ * written to cache.db behind (the store's writer thread), so `get` costs
+ * little more than the transfer.
+ */
+struct fetch {
+    struct setup *s;
+    struct evloop *loop;
+    struct http *http;
+    struct kube *kube;
+    struct cluster *cl;
+    char *ckey;                  /* cache key, NULL without a store */
+    struct strbuf enc;
+    int pending;
+    bool failed;
+    char error[600];
+    int64_t oldest;              /* --cached: the oldest fetched_at loaded */
+    size_t loaded;
+};
+
+struct fetch_list {
+    struct fetch *f;
+    enum kind kind;
+    char *ns;                    /* NULL: all namespaces / cluster-scoped */
+    size_t bad;                  /* items that did not parse */
+};
+
+static void
+fetch_store_put(struct fetch *f, const struct kobj *obj)
+{
+    if (!f->s->store)
+        return;
+    strbuf_reset(&f->enc);
+    kobj_encode(obj, &f->enc);
+    store_put(f->s->store, f->ckey, kind_info(obj->kind)->resource, obj->ns, obj->name,
+              f->enc.buf, f->enc.len, clock_now());
+}
+
+static void
+on_page(void *arg, const struct kube_page *page)
+{
+    struct fetch_list *fl = arg;
+    struct json_iter it;
+    uint32_t key, item;
+
+    json_iter_init(&it, page->doc, page->items);
+    while (json_iter_next(&it, &key, &item)) {
+        struct kobj *obj = kobj_parse(fl->kind, page->doc, item);
+
+        if (!obj) {
+            fl->bad++;
+            log_warn("get: %s item skipped: %s", kind_info(fl->kind)->resource, status_text());
+            continue;
+        }
+        fetch_store_put(fl->f, obj);
+        cluster_upsert(fl->f->cl, obj);
+    }
+}
+
+static void
+on_list_done(void *arg, const struct kube_result *res, const char *rv)
+{
+    struct fetch_list *fl = arg;
+    struct fetch *f = fl->f;
+    const char *resource = kind_info(fl->kind)->resource;
+
+    (void)rv;
+    f->pending--;
+    if (res->st == STATUS_OK) {
+        cluster_replace_end(f->cl, fl->kind, fl->ns);
+        if (f->s->store)
+            store_replace_end(f->s->store, f->ckey, resource, fl->ns);
+    } else if (!f->failed) {
+        f->failed = true;
+        snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, res->error);
+    }
+    free(fl->ns);
+    free(fl);
+}
+
+static void
+fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_selector)
+{
+    struct fetch_list *fl = xcalloc(1, sizeof(*fl));
+    struct kube_selectors sel = { .field = field_selector };
+
+    fl->f = f;
+    fl->kind = kind;
+    fl->ns = xstrdup(ns);
+    cluster_replace_begin(f->cl, kind, ns);
+    if (f->s->store)
+        store_replace_begin(f->s->store, f->ckey, kind_info(kind)->resource, ns);
+    f->pending++;
+    kube_list(f->kube, kind, ns, &sel, on_page, on_list_done, fl);
+}
+
+/* Runs the loop until every list is done. The requests carry their own
+ * timeouts, so this ends. */
+static void
+fetch_wait(struct fetch *f)
+{
+    struct pollfd *fds = NULL;
+    size_t cap = 0;
+
+    while (f->pending > 0) {
+        int timeout;
+        size_t n;
+
+        fds = xgrow(fds, &cap, evloop_watch_count(f->loop) + 1, sizeof(*fds));
+        n = evloop_prepare(f->loop, fds, cap, &timeout);
+        if (poll(fds, n, timeout) < 0 && errno != EINTR)
+            break;
+        evloop_dispatch(f->loop, fds, n);
+    }
+    free(fds);
+}
+
+struct cached_ctx {
+    struct fetch *f;
+    enum kind kind;
+};
+
+static void
+on_cached(void *arg, const char *ns, const char *name, const void *blob, size_t len,
+          int64_t fetched_at)
+{
+    struct cached_ctx *ctx = arg;
+    struct kobj *obj = kobj_decode(ctx->kind, blob, len);
+
+    (void)ns;
+    if (!obj) {
+        log_warn("cache: undecodable %s %s", kind_info(ctx->kind)->resource, name);
+        return;
+    }
+    if (!ctx->f->oldest || fetched_at < ctx->f->oldest)
+        ctx->f->oldest = fetched_at;
+    ctx->f->loaded++;
+    cluster_upsert(ctx->f->cl, obj);
+}
+
+static void
+fetch_cached(struct fetch *f, enum kind kind)
+{
+    struct cached_ctx ctx = { f, kind };
+
+    cluster_replace_begin(f->cl, kind, NULL);
+    if (store_load(f->s->store, f->ckey, kind_info(kind)->resource, on_cached, &ctx) !=
+        STATUS_OK) {
+        f->failed = true;
+        snprintf(f->error, sizeof(f->error), "reading the cache: %s", status_text());
+    }
+    cluster_replace_end(f->cl, kind, NULL);
+}
+
+/*
+ * Output
+ */
+
+static int
+cmp_obj(const void *a, const void *b)
+{
+    const struct kobj *x = *(const struct kobj *const *)a;
+    const struct kobj *y = *(const struct kobj *const *)b;
+    int c = strcmp(x->ns ? x->ns : "", y->ns ? y->ns : "");
+
+    return c ? c : strcmp(x->name, y->name);
+}
+
+/* The objects of kind (only namespace ns when non-NULL), sorted by
+ * namespace then name, in a new array of borrowed pointers. */
+static const struct kobj **
+sorted(struct cluster *cl, enum kind kind, const char *ns, size_t *n)
+{
+    size_t all, j = 0;
+    const struct kobj *const *objs = cluster_all(cl, kind, &all);
+    const struct kobj **out = xcalloc(all + 1, sizeof(*out));
+
+    for (size_t i = 0; i < all; i++)
+        if (!ns || (objs[i]->ns && strcmp(objs[i]->ns, ns) == 0))
+            out[j++] = objs[i];
+    qsort(out, j, sizeof(*out), cmp_obj);
+    *n = j;
+    return out;
+}
+
+/* A plain text table: widths from the widest cell, every cell sanitised. */
+struct table_out {
+    size_t ncols;
+    struct vec cells;            /* owned strings, row-major */
+    size_t widths[16];
+};
+
+static void
+tout_cell(struct table_out *t, const char *s)
+{
+    struct strbuf sb;
+    size_t col = t->cells.len % t->ncols, w;
+
+    strbuf_init(&sb);
+    sanitize_append(&sb, s ? s : "<none>", s ? strlen(s) : 6, SANITIZE_UTF8);
+    w = sanitize_width(strbuf_str(&sb));
+    if (w > t->widths[col])
+        t->widths[col] = w;
+    vec_push(&t->cells, strbuf_detach(&sb));
+}
+
+static void
+tout_print(struct table_out *t, FILE *out)
+{
+    for (size_t i = 0; i < t->cells.len; i++) {
+        const char *cell = vec_get(&t->cells, i);
+        size_t col = i % t->ncols;
+
+        fputs(cell, out);
+        if (col + 1 == t->ncols) {
+            fputc('\n', out);
+        } else {
+            for (size_t p = sanitize_width(cell); p < t->widths[col] + 3; p++)
+                fputc(' ', out);
+        }
+    }
+    vec_done(&t->cells);
+}
+
+static void
+print_nodes(struct fetch *f, bool json, int64_t now, int64_t fetched_at)
+{
+    size_t n;
+    const struct kobj **objs = sorted(f->cl, KIND_NODE, NULL, &n);
+    const struct conventions *conv = &f->s->platform->conv;
+
+    if (json) {
+        struct strbuf sb;
+        struct jsonw w;
+
+        strbuf_init(&sb);
+        jsonw_init(&w, &sb, false);
+        jsonw_arr_begin(&w);
+        for (size_t i = 0; i < n; i++)
+            node_write_json((const struct node *)objs[i], conv, now, fetched_at, &w);
+        jsonw_arr_end(&w);
+        strbuf_putc(&sb, '\n');
+        fwrite(sb.buf, 1, sb.len, stdout);
+        strbuf_done(&sb);
+    } else {
+        struct table_out t = { .ncols = 8 };
+        static const char *const head[] = { "NAME", "STATUS", "ROLES", "POOL", "AGE", "VERSION",
+                                             "INTERNAL-IP", "TAINTS" };
+
+        vec_init(&t.cells, free);
+        for (size_t c = 0; c < t.ncols; c++)
+            tout_cell(&t, head[c]);
+        for (size_t i = 0; i < n; i++) {
+            const struct node *node = (const struct node *)objs[i];
+            char age[32], taint[256];
+            struct strbuf taints;
+
+            strbuf_init(&taints);
+            for (size_t k = 0; k < node->ntaints; k++) {
+                node_taint_text(&node->taints[k], taint, sizeof(taint));
+                strbuf_printf(&taints, "%s%s", k ? "," : "", taint);
+            }
+            time_age(now, node->obj.created, age, sizeof(age));
+            tout_cell(&t, node->obj.name);
+            tout_cell(&t, node->status);
+            tout_cell(&t, node->roles);
+            tout_cell(&t, kv_get(&node->obj.labels, conv->pool_label));
+            tout_cell(&t, age);
+            tout_cell(&t, node->kubelet_version);
+            tout_cell(&t, node->internal_ip);
+            tout_cell(&t, taints.len ? strbuf_str(&taints) : NULL);
+            strbuf_done(&taints);
+        }
+        tout_print(&t, stdout);
+    }
+    free(objs);
+}
+
+static void
+print_pods(struct fetch *f, const char *ns, bool json, int64_t now, int64_t fetched_at)
+{
+    size_t n;
+    const struct kobj **objs = sorted(f->cl, KIND_POD, ns, &n);
+
+    if (json) {
+        struct strbuf sb;
+        struct jsonw w;
+
+        strbuf_init(&sb);
+        jsonw_init(&w, &sb, false);
+        jsonw_arr_begin(&w);
+        for (size_t i = 0; i < n; i++)
+            pod_write_json((const struct pod *)objs[i], now, fetched_at, &w);
+        jsonw_arr_end(&w);
+        strbuf_putc(&sb, '\n');
+        fwrite(sb.buf, 1, sb.len, stdout);
+        strbuf_done(&sb);
+    } else {
+        struct table_out t = { .ncols = ns ? 6 : 7 };
+        static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
+                                             "AGE", "NODE" };
+
+        vec_init(&t.cells, free);
+        for (size_t c = ns ? 1 : 0; c < 7; c++)
+            tout_cell(&t, head[c]);
+        for (size_t i = 0; i < n; i++) {
+            const struct pod *pod = (const struct pod *)objs[i];
+            char age[32], ready[32], restarts[64];
+
+            time_age(now, pod->obj.created, age, sizeof(age));
+            snprintf(ready, sizeof(ready), "%d/%d", pod->ready, pod->total);
+            pod_restarts_text(pod, now, restarts, sizeof(restarts));
+            if (!ns)
+                tout_cell(&t, pod->obj.ns);
+            tout_cell(&t, pod->obj.name);
+            tout_cell(&t, ready);
+            tout_cell(&t, pod->status);
+            tout_cell(&t, restarts);
+            tout_cell(&t, age);
+            tout_cell(&t, pod->node);
+        }
+        tout_print(&t, stdout);
+    }
+    free(objs);
+}
+
+static void
+print_tenants(struct tenants *ts, bool json, int64_t fetched_at)
+{
+    size_t n;
+    const struct tenant *const *all = tenants_all(ts, &n);
+
+    if (json) {
+        struct strbuf sb;
+        struct jsonw w;
+
+        strbuf_init(&sb);
+        jsonw_init(&w, &sb, false);
+        jsonw_arr_begin(&w);
+        for (size_t i = 0; i < n; i++)
+            tenant_write_json(all[i], fetched_at, &w);
+        jsonw_arr_end(&w);
+        strbuf_putc(&sb, '\n');
+        fwrite(sb.buf, 1, sb.len, stdout);
+        strbuf_done(&sb);
+        return;
+    }
+
+    struct table_out t = { .ncols = 6 };
+    static const char *const head[] = { "TENANT", "PROJECTS", "PODS", "QUOTA", "POLICIES",
+                                         "PROBLEMS" };
+
+    vec_init(&t.cells, free);
+    for (size_t c = 0; c < t.ncols; c++)
+        tout_cell(&t, head[c]);
+    for (size_t i = 0; i < n; i++) {
+        const struct tenant *tn = all[i];
+        char pods[32], quota[16], problems[32];
+        struct strbuf projects;
+
+        strbuf_init(&projects);
+        for (size_t p = 0; p < tn->nprojects; p++)
+            strbuf_printf(&projects, "%s%s", p ? "," : "", tn->projects[p]->project);
+        snprintf(pods, sizeof(pods), "%d/%d", tn->pods_ready, tn->pods_total);
+        if (tn->quota_ratio >= 0)
+            snprintf(quota, sizeof(quota), "%.0f%%", tn->quota_ratio * 100);
+        else
+            snprintf(quota, sizeof(quota), "-");
+        snprintf(problems, sizeof(problems), "%zu", strv_len((const char *const *)tn->problems));
+        tout_cell(&t, tn->name);
+        tout_cell(&t, strbuf_str(&projects));
+        tout_cell(&t, pods);
+        tout_cell(&t, quota);
+        tout_cell(&t, tn->all_policies ? "ok" : "MISSING");
+        tout_cell(&t, problems);
+        strbuf_done(&projects);
+    }
+    tout_print(&t, stdout);
+}
+
+/*
+ * Commands
+ */
+
+int
+cli_get(struct setup *s, const struct cli_get_opts *opts)
+{
+    static const enum kind tenant_kinds[] = { KIND_NAMESPACE, KIND_POD, KIND_DEPLOYMENT,
+                                              KIND_RESOURCEQUOTA, KIND_NETWORKPOLICY,
+                                              KIND_INGRESS, KIND_SERVICE, KIND_EVENT };
+    struct fetch f = { .s = s };
+    struct tenants *ts = NULL;
+    const char *ns = NULL;
+    int64_t now, fetched_at = 0;
+    int rc = 0;
+
+    if (!s->target) {
+        fprintf(stderr, "opsdeck: %s\n", s->error ? s->error : "no cluster configured");
+        return 1;
+    }
+    if (opts->what == CLI_GET_PODS && !opts->all_namespaces)
+        ns = opts->ns ? opts->ns : s->target->namespace_;
+    if (setup_open_store(s) != STATUS_OK) {
+        if (opts->cached) {
+            fprintf(stderr, "opsdeck: cannot open the cache: %s\n", status_text());
+            return 1;
+        }
+        log_warn("cache unavailable: %s", status_text());
+    }
+    f.ckey = store_cluster_key(s->target->server, s->target->ca_fingerprint);
+    f.cl = cluster_new();
+    strbuf_init(&f.enc);
+    if (opts->what == CLI_GET_TENANTS)
+        ts = tenants_new(f.cl, &s->platform->conv);
+
+    if (opts->cached) {
+        if (opts->what == CLI_GET_NODES) {
+            fetch_cached(&f, KIND_NODE);
+        } else if (opts->what == CLI_GET_PODS) {
+            fetch_cached(&f, KIND_POD);
+        } else {
+            for (size_t i = 0; i < ARRAY_SIZE(tenant_kinds); i++)
+                fetch_cached(&f, tenant_kinds[i]);
+        }
+        if (!f.failed && f.loaded == 0) {
+            f.failed = true;
+            snprintf(f.error, sizeof(f.error), "nothing cached for %s (context %s)",
+                     s->target->server, s->target->context);
+        }
+        fetched_at = f.oldest ? f.oldest : clock_now();
+        now = clock_now();
+    } else {
+        f.loop = evloop_new();
+        f.http = http_new(f.loop);
+        f.kube = kube_new(f.loop, f.http, s->target, &s->kube_opts);
+        if (opts->what == CLI_GET_NODES) {
+            fetch_start(&f, KIND_NODE, NULL, NULL);
+        } else if (opts->what == CLI_GET_PODS) {
+            fetch_start(&f, KIND_POD, ns, NULL);
+        } else {
+            for (size_t i = 0; i < ARRAY_SIZE(tenant_kinds); i++)
+                fetch_start(&f, tenant_kinds[i], NULL,
+                            tenant_kinds[i] == KIND_EVENT ? "type=Warning" : NULL);
+        }
+        fetch_wait(&f);
+        now = kube_now(f.kube);
+        if (s->store && !f.failed)
+            store_set_cluster_info(s->store, f.ckey, s->target->server,
+                                   kube_server_version(f.kube), kube_last_live(f.kube));
+    }
+
+    if (f.failed) {
+        fprintf(stderr, "opsdeck: %s: %s\n", s->target->server, f.error);
+        rc = 1;
+    } else {
+        if (ts)
+            tenants_tick(ts, now);
+        if (opts->what == CLI_GET_NODES)
+            print_nodes(&f, opts->json, now, fetched_at);
+        else if (opts->what == CLI_GET_PODS)
+            print_pods(&f, ns, opts->json, now, fetched_at);
+        else
+            print_tenants(ts, opts->json, fetched_at);
+        if (fflush(stdout) != 0)
+            rc = 1;
+    }
+
+    kube_free(f.kube);
+    http_free(f.http);
+    evloop_free(f.loop);
+    tenants_free(ts);
+    cluster_free(f.cl);
+    strbuf_done(&f.enc);
+    free(f.ckey);
+    return rc;
+}
+
+int
+cli_info(const struct setup *s)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    setup_describe(s, &sb);
+    fputs(strbuf_str(&sb), stdout);
+    strbuf_done(&sb);
+    return 0;
+}
+
+int
+cli_cache_clear(struct setup *s)
+{
+    if (setup_open_store(s) != STATUS_OK) {
+        fprintf(stderr, "opsdeck: cannot open the cache: %s\n", status_text());
+        return 1;
+    }
+    if (store_cache_clear(s->store) != STATUS_OK) {
+        fprintf(stderr, "opsdeck: cache clear: %s\n", status_text());
+        return 1;
+    }
+    printf("cache cleared: %s\n", s->paths.cache_db);
+    return 0;
+}
