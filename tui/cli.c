@@ -20,6 +20,7 @@
 #include "opsdeck/kube.h"
 #include "opsdeck/kubeconfig.h"
 #include "opsdeck/log.h"
+#include "opsdeck/macros.h"
 #include "opsdeck/model.h"
 #include "opsdeck/platform.h"
 #include "opsdeck/sanitize.h"
@@ -216,12 +217,26 @@ sorted(struct cluster *cl, enum kind kind, const char *ns, size_t *n)
     return out;
 }
 
-/* A plain text table: widths from the widest cell, every cell sanitised. */
+/* A plain text table like kubectl's: widths from the widest cell, every
+ * cell sanitised (a name from the cluster never writes an escape sequence
+ * to the operator's terminal). */
 struct table_out {
     size_t ncols;
+    unsigned flags;              /* sanitize flags: ASCII outside UTF-8 locales */
     struct vec cells;            /* owned strings, row-major */
+    size_t *cell_width;          /* width of each cell, grown with cells */
+    size_t cap;
     size_t widths[16];
 };
+
+static void
+tout_init(struct table_out *t, size_t ncols)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+    t->flags = sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII;
+    vec_init(&t->cells, free);
+}
 
 static void
 tout_cell(struct table_out *t, const char *s)
@@ -229,11 +244,14 @@ tout_cell(struct table_out *t, const char *s)
     struct strbuf sb;
     size_t col = t->cells.len % t->ncols, w;
 
+    if (!s)
+        s = "<none>";
     strbuf_init(&sb);
-    sanitize_append(&sb, s ? s : "<none>", s ? strlen(s) : 6, SANITIZE_UTF8);
-    w = sanitize_width(strbuf_str(&sb));
+    w = sanitize_append(&sb, s, strlen(s), t->flags);
     if (w > t->widths[col])
         t->widths[col] = w;
+    t->cell_width = xgrow(t->cell_width, &t->cap, t->cells.len + 1, sizeof(*t->cell_width));
+    t->cell_width[t->cells.len] = w;
     vec_push(&t->cells, strbuf_detach(&sb));
 }
 
@@ -241,18 +259,18 @@ static void
 tout_print(struct table_out *t, FILE *out)
 {
     for (size_t i = 0; i < t->cells.len; i++) {
-        const char *cell = vec_get(&t->cells, i);
         size_t col = i % t->ncols;
 
-        fputs(cell, out);
+        fputs(vec_get(&t->cells, i), out);
         if (col + 1 == t->ncols) {
             fputc('\n', out);
         } else {
-            for (size_t p = sanitize_width(cell); p < t->widths[col] + 3; p++)
+            for (size_t p = t->cell_width[i]; p < t->widths[col] + 3; p++)
                 fputc(' ', out);
         }
     }
     vec_done(&t->cells);
+    free(t->cell_width);
 }
 
 static void
@@ -276,11 +294,11 @@ print_nodes(struct fetch *f, bool json, int64_t now, int64_t fetched_at)
         fwrite(sb.buf, 1, sb.len, stdout);
         strbuf_done(&sb);
     } else {
-        struct table_out t = { .ncols = 8 };
+        struct table_out t;
         static const char *const head[] = { "NAME", "STATUS", "ROLES", "POOL", "AGE", "VERSION",
                                              "INTERNAL-IP", "TAINTS" };
 
-        vec_init(&t.cells, free);
+        tout_init(&t, ARRAY_SIZE(head));
         for (size_t c = 0; c < t.ncols; c++)
             tout_cell(&t, head[c]);
         for (size_t i = 0; i < n; i++) {
@@ -329,11 +347,11 @@ print_pods(struct fetch *f, const char *ns, bool json, int64_t now, int64_t fetc
         fwrite(sb.buf, 1, sb.len, stdout);
         strbuf_done(&sb);
     } else {
-        struct table_out t = { .ncols = ns ? 6 : 7 };
+        struct table_out t;
         static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
                                              "AGE", "NODE" };
 
-        vec_init(&t.cells, free);
+        tout_init(&t, ns ? 6 : 7);
         for (size_t c = ns ? 1 : 0; c < 7; c++)
             tout_cell(&t, head[c]);
         for (size_t i = 0; i < n; i++) {
@@ -379,11 +397,11 @@ print_tenants(struct tenants *ts, bool json, int64_t fetched_at)
         return;
     }
 
-    struct table_out t = { .ncols = 6 };
+    struct table_out t;
     static const char *const head[] = { "TENANT", "PROJECTS", "PODS", "QUOTA", "POLICIES",
                                          "PROBLEMS" };
 
-    vec_init(&t.cells, free);
+    tout_init(&t, ARRAY_SIZE(head));
     for (size_t c = 0; c < t.ncols; c++)
         tout_cell(&t, head[c]);
     for (size_t i = 0; i < n; i++) {

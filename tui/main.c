@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,8 @@ main(int argc, char **argv)
     long v;
     int c, rc;
 
+    /* Widths of what is shown depend on the locale (UTF-8 or ASCII output). */
+    setlocale(LC_ALL, "");
     while ((c = getopt_long(argc, argv, "hVn:Ao:", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_PLATFORM: sopts.platform = optarg; break;
