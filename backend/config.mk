@@ -2,9 +2,16 @@
 # backend/config.mk - YAML, kubeconfig, the platform definition, paths, conventions
 
 backend_libbackend_a_SOURCES += backend/conventions.c
+backend_libbackend_a_SOURCES += backend/yamltree.c
 
 check_PROGRAMS += tests/unit/test-conventions
 tests_unit_test_conventions_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conventions_LDADD = $(UNIT_LIBS)
 tests_unit_test_conventions_SOURCES = tests/unit/test-conventions.c tests/unit/testlib.h
 TESTS += tests/unit/test-conventions
+
+check_PROGRAMS += tests/unit/test-yaml
+tests_unit_test_yaml_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_yaml_LDADD = $(UNIT_LIBS)
+tests_unit_test_yaml_SOURCES = tests/unit/test-yaml.c tests/unit/testlib.h
+TESTS += tests/unit/test-yaml
