@@ -2,6 +2,8 @@
 # backend/config.mk - YAML, kubeconfig, the platform definition, paths, conventions
 
 backend_libbackend_a_SOURCES += backend/conventions.c
+backend_libbackend_a_SOURCES += backend/kubeconfig.c
+backend_libbackend_a_SOURCES += backend/paths.c
 backend_libbackend_a_SOURCES += backend/yamltree.c
 
 check_PROGRAMS += tests/unit/test-conventions
@@ -9,6 +11,12 @@ tests_unit_test_conventions_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conventions_LDADD = $(UNIT_LIBS)
 tests_unit_test_conventions_SOURCES = tests/unit/test-conventions.c tests/unit/testlib.h
 TESTS += tests/unit/test-conventions
+
+check_PROGRAMS += tests/unit/test-kubeconfig
+tests_unit_test_kubeconfig_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_kubeconfig_LDADD = $(UNIT_LIBS)
+tests_unit_test_kubeconfig_SOURCES = tests/unit/test-kubeconfig.c tests/unit/testlib.h
+TESTS += tests/unit/test-kubeconfig
 
 check_PROGRAMS += tests/unit/test-yaml
 tests_unit_test_yaml_CFLAGS = $(UNIT_CFLAGS)
