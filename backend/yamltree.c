@@ -188,6 +188,7 @@ node_copy(struct builder *b, const struct ynode *src, struct ynode **out)
         }
         n->npairs++;
         n->pairs[i].key->parent = n;
+        n->pairs[i].key->key = n->pairs[i].key->scalar;
         n->pairs[i].value->parent = n;
         n->pairs[i].value->key = n->pairs[i].key->scalar;
     }
@@ -206,6 +207,7 @@ pair_append(struct ynode *map, struct ynode *key, struct ynode *value)
     map->pairs[map->npairs].value = value;
     map->npairs++;
     key->parent = map;
+    key->key = key->scalar;
     value->parent = map;
     value->key = key->scalar;
 }
@@ -634,6 +636,17 @@ ynode_get(const struct ynode *map, const char *key)
     return NULL;
 }
 
+const struct ynode *
+ynode_get_key(const struct ynode *map, const char *key)
+{
+    if (!map || map->type != YNODE_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < map->npairs; i++)
+        if (strcmp(map->pairs[i].key->scalar, key) == 0)
+            return map->pairs[i].key;
+    return NULL;
+}
+
 bool
 ynode_is_null(const struct ynode *n)
 {
@@ -944,9 +957,6 @@ ynode_check_keys(const struct ynode *map, const char *const *allowed)
         const struct ynode *k = map->pairs[i].key;
         const char *best = NULL;
         size_t best_d = 3;
-        char msg[256];
-        char *path, *full;
-        enum status st;
 
         if (strv_contains(allowed, k->scalar))
             continue;
@@ -959,15 +969,8 @@ ynode_check_keys(const struct ynode *map, const char *const *allowed)
             }
         }
         if (best)
-            snprintf(msg, sizeof(msg), "unknown key (did you mean %s?)", best);
-        else
-            snprintf(msg, sizeof(msg), "unknown key");
-        path = ynode_path(map);
-        full = *path ? xasprintf("%s.%s", path, k->scalar) : xstrdup(k->scalar);
-        st = fail_path(k->file, k->line, full, msg);
-        free(full);
-        free(path);
-        return st;
+            return ynode_fail(k, "unknown key (did you mean %s?)", best);
+        return ynode_fail(k, "unknown key");
     }
     return STATUS_OK;
 }

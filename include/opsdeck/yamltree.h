@@ -51,7 +51,8 @@ struct ynode {
     int column;                 /* 1-based */
     const char *file;           /* borrowed from the tree: the name for messages */
     const struct ynode *parent; /* NULL for a document root */
-    const char *key;            /* in a mapping: its key (borrowed); else NULL */
+    const char *key;            /* in a mapping: its key (borrowed; a key node has its own
+                                   text here); else NULL */
     size_t index;               /* in a sequence: its position */
     /* YNODE_SCALAR */
     char *scalar;               /* owned, NUL-terminated (len bytes before the NUL) */
@@ -97,6 +98,9 @@ void yamltree_free(struct yamltree *tree);
 
 /* The value of key in a mapping, or NULL (absent, or map is not a mapping). */
 const struct ynode *ynode_get(const struct ynode *map, const char *key);
+/* The key node itself (for errors about the key rather than its value:
+ * its line is the key's, its path ends with the key), or NULL. */
+const struct ynode *ynode_get_key(const struct ynode *map, const char *key);
 bool ynode_is_null(const struct ynode *n);
 /* "a mapping", "a sequence", "null", "a string", "a boolean", "an integer". */
 const char *ynode_kind(const struct ynode *n);
