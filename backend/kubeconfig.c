@@ -1050,35 +1050,33 @@ files_list(const struct kubeconfig *kc)
     return strbuf_detach(&sb);
 }
 
-static enum status
-find_context(const struct kubeconfig *kc, const char *wanted, const struct kc_context **out)
+/* The context to resolve, or NULL with the failure recorded (STATUS_CONFIG). */
+static const struct kc_context *
+find_context(const struct kubeconfig *kc, const char *wanted)
 {
     const char *name = wanted ? wanted : kc->current_context;
+    const struct kc_context *ctx;
     char *files;
-    enum status st;
 
-    *out = NULL;
-    if (kc->nfiles == 0)
-        return status_fail(STATUS_CONFIG, "no kubeconfig: %s does not exist", kc->origin);
+    if (kc->nfiles == 0) {
+        status_fail(STATUS_CONFIG, "no kubeconfig: %s does not exist", kc->origin);
+        return NULL;
+    }
     files = files_list(kc);
     if (!name || !*name) {
-        st = status_fail(STATUS_CONFIG, "no context chosen: current-context is not set in %s; "
-                                        "choose one with --context", files);
+        status_fail(STATUS_CONFIG, "no context chosen: current-context is not set in %s; "
+                                   "choose one with --context", files);
         free(files);
-        return st;
+        return NULL;
     }
-    *out = (const struct kc_context *)find_entry(&kc->contexts, name);
-    if (*out) {
-        free(files);
-        return STATUS_OK;
-    }
-    if (wanted)
-        st = status_fail(STATUS_CONFIG, "context \"%s\" not found in %s", name, files);
-    else
-        st = status_fail(STATUS_CONFIG, "%s:%d: current-context: context \"%s\" is not defined",
-                         kc->current_node->file, kc->current_node->line, name);
+    ctx = (const struct kc_context *)find_entry(&kc->contexts, name);
+    if (!ctx && wanted)
+        status_fail(STATUS_CONFIG, "context \"%s\" not found in %s", name, files);
+    else if (!ctx)
+        status_fail(STATUS_CONFIG, "%s:%d: current-context: context \"%s\" is not defined",
+                    kc->current_node->file, kc->current_node->line, name);
     free(files);
-    return st;
+    return ctx;
 }
 
 enum status
@@ -1091,9 +1089,9 @@ kubeconfig_resolve(const struct kubeconfig *kc, const char *context, struct kube
     enum status st;
 
     *out = NULL;
-    st = find_context(kc, context, &ctx);
-    if (st != STATUS_OK)
-        return st;
+    ctx = find_context(kc, context);
+    if (!ctx)
+        return STATUS_CONFIG;
     if (!ctx->cluster || !*ctx->cluster)
         return entry_fail(&ctx->e, "context", "no cluster");
     if (!ctx->user || !*ctx->user)

@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -526,14 +525,14 @@ read_selectors(const struct ynode *n, struct conventions *c)
                                        "tenant", "project", NULL };
     static const char *const node[] = { "node", NULL };
     static const char *const build[] = { "tenant", "project", "service", NULL };
-    static const struct {
+    const struct {
         const char *key;
         const char *const *allowed;
-        size_t offset;
+        char **dst;
     } fields[] = {
-        { "pod", pod, offsetof(struct conventions, pod_log_selector) },
-        { "node", node, offsetof(struct conventions, node_log_selector) },
-        { "build", build, offsetof(struct conventions, build_log_selector) },
+        { "pod", pod, &c->pod_log_selector },
+        { "node", node, &c->node_log_selector },
+        { "build", build, &c->build_log_selector },
     };
     enum status st;
 
@@ -541,7 +540,7 @@ read_selectors(const struct ynode *n, struct conventions *c)
         return STATUS_OK;
     st = ynode_check_keys(n, keys);
     for (size_t i = 0; i < ARRAY_SIZE(fields) && st == STATUS_OK; i++) {
-        char **dst = (char **)((char *)c + fields[i].offset);
+        char **dst = fields[i].dst;
         char *v = NULL;
         char bad[80];
         const char *why;

@@ -85,6 +85,23 @@ START_TEST(test_structure_and_lines)
     ck_assert_str_eq(path, "");
     free(path);
     ck_assert_str_eq(t->file, "t.yml");
+    /* the key node: its own line (the value may start below it) and a path ending in it */
+    {
+        struct yamltree *u = parse_ok("a:\n  zones:\n    dmz: [x]\n");
+        const struct ynode *a = ynode_get(u->docs[0], "a");
+        const struct ynode *k = ynode_get_key(a, "zones");
+
+        ck_assert_int_eq(k->line, 2);
+        ck_assert_int_eq(ynode_get(a, "zones")->line, 3);
+        path = ynode_path(k);
+        ck_assert_str_eq(path, "a.zones");
+        free(path);
+        ck_assert_ptr_null(ynode_get_key(a, "absent"));
+        ck_assert_ptr_null(ynode_get_key(k, "zones"));
+        ck_assert_int_eq(ynode_fail(k, "not yet"), STATUS_CONFIG);
+        ck_assert_str_eq(status_text(), "t.yml:2: a.zones: not yet");
+        yamltree_free(u);
+    }
     yamltree_free(t);
     yamltree_free(NULL);
 }
