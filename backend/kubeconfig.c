@@ -23,27 +23,27 @@
 #include "opsdeck/yamltree.h"
 
 #define MAX_CREDENTIAL_FILE ((size_t)1 << 20)
-#define EXEC_V1 "client.authentication.k8s.io/v1"
-#define EXEC_V1BETA1 "client.authentication.k8s.io/v1beta1"
+#define EXEC_V1             "client.authentication.k8s.io/v1"
+#define EXEC_V1BETA1        "client.authentication.k8s.io/v1beta1"
 
 struct kc_file {
-    char *path;                 /* absolute */
-    char *dir;                  /* base for relative paths inside */
+    char *path; /* absolute */
+    char *dir;  /* base for relative paths inside */
     struct yamltree *tree;
 };
 
 /* What every cluster, user and context entry has. */
 struct kc_entry {
-    const char *name;           /* borrowed from the tree */
+    const char *name; /* borrowed from the tree */
     const struct kc_file *file;
-    const struct ynode *node;   /* the list item, for file:line */
+    const struct ynode *node; /* the list item, for file:line */
 };
 
 struct kc_cluster {
     struct kc_entry e;
     char *server;
-    char *ca_file;              /* absolute */
-    char *ca_data;              /* base64, decoded when resolved */
+    char *ca_file; /* absolute */
+    char *ca_data; /* base64, decoded when resolved */
     bool insecure;
     char *tls_server_name;
     char *proxy_url;
@@ -53,17 +53,17 @@ struct kc_cluster {
 struct kc_user {
     struct kc_entry e;
     char *token;
-    char *token_file;           /* absolute */
+    char *token_file; /* absolute */
     char *username;
     char *password;
-    char *cert_file;            /* absolute */
-    char *cert_data;            /* base64 */
-    char *key_file;             /* absolute */
-    char *key_data;             /* base64 */
+    char *cert_file; /* absolute */
+    char *cert_data; /* base64 */
+    char *key_file;  /* absolute */
+    char *key_data;  /* base64 */
     struct kube_exec *exec;
-    bool exec_env_unnamed;      /* an env item without a name */
+    bool exec_env_unnamed; /* an env item without a name */
     const struct ynode *auth_provider;
-    bool impersonates;          /* as / as-groups / as-uid / as-user-extra */
+    bool impersonates; /* as / as-groups / as-uid / as-user-extra */
 };
 
 struct kc_context {
@@ -83,7 +83,7 @@ struct kubeconfig {
     const char **context_names; /* NULL-terminated, borrowed */
     char *current_context;
     const struct ynode *current_node; /* where current-context was set */
-    char *origin;               /* where we looked, for "no kubeconfig" messages */
+    char *origin;                     /* where we looked, for "no kubeconfig" messages */
 };
 
 /*
@@ -404,7 +404,7 @@ parse_cluster(const struct kc_file *f, const struct ynode *b, struct kc_cluster 
 static enum status
 parse_user(const struct kc_file *f, const struct ynode *b, struct kc_user *u)
 {
-    static const char *const impersonation[] = { "as", "as-uid", "as-groups", "as-user-extra" };
+    static const char *const impersonation[] = {"as", "as-uid", "as-groups", "as-user-extra"};
     const struct ynode *x;
     enum status st = STATUS_OK;
 
@@ -478,12 +478,12 @@ find_entry(const struct vec *v, const char *name)
 enum list_kind { LIST_CLUSTERS, LIST_USERS, LIST_CONTEXTS };
 
 static const struct {
-    const char *list;           /* top-level key */
-    const char *body;           /* key of the entry's body */
+    const char *list; /* top-level key */
+    const char *body; /* key of the entry's body */
 } list_keys[] = {
-    [LIST_CLUSTERS] = { "clusters", "cluster" },
-    [LIST_USERS] = { "users", "user" },
-    [LIST_CONTEXTS] = { "contexts", "context" },
+    [LIST_CLUSTERS] = {"clusters", "cluster"},
+    [LIST_USERS] = {"users", "user"},
+    [LIST_CONTEXTS] = {"contexts", "context"},
 };
 
 /*
@@ -500,7 +500,7 @@ merge_list(struct kubeconfig *kc, const struct kc_file *f, const struct ynode *r
     struct vec *dst = kind == LIST_CLUSTERS ? &kc->clusters
                       : kind == LIST_USERS  ? &kc->users
                                             : &kc->contexts;
-    struct hmap seen;           /* names of this file -> the line of their item */
+    struct hmap seen; /* names of this file -> the line of their item */
     enum status st = STATUS_OK;
 
     if (!seq || ynode_is_null(seq))
@@ -722,8 +722,8 @@ kubeconfig_contexts(const struct kubeconfig *kc)
  * Resolving a context
  */
 
-static enum status
-entry_fail(const struct kc_entry *e, const char *what, const char *fmt, ...) ATTR_FORMAT(3, 4);
+static enum status entry_fail(const struct kc_entry *e, const char *what, const char *fmt, ...)
+    ATTR_FORMAT(3, 4);
 
 static enum status
 entry_fail(const struct kc_entry *e, const char *what, const char *fmt, ...)
@@ -836,8 +836,8 @@ read_small_file(const struct kc_entry *e, const char *what, const char *field, c
     if (ferror(f))
         st = entry_fail(e, what, "cannot read %s %s: %s", field, path, strerror(errno));
     else if (sb.len > MAX_CREDENTIAL_FILE)
-        st = entry_fail(e, what, "%s %s is larger than %zu bytes", field, path,
-                        MAX_CREDENTIAL_FILE);
+        st =
+            entry_fail(e, what, "%s %s is larger than %zu bytes", field, path, MAX_CREDENTIAL_FILE);
     fclose(f);
     if (st != STATUS_OK) {
         strbuf_done(&sb);
@@ -859,8 +859,7 @@ load_credential(const struct kc_entry *e, const char *what, const char *field, c
     *len = 0;
     if (data && *data) {
         if (!b64_decode(data, out, len, &bad_at))
-            return entry_fail(e, what, "%s-data is not valid base64 (at byte %zu)", field,
-                              bad_at);
+            return entry_fail(e, what, "%s-data is not valid base64 (at byte %zu)", field, bad_at);
         return STATUS_OK;
     }
     if (file)
@@ -917,8 +916,8 @@ dns1123_label(const char *s)
 static enum status
 resolve_cluster(const struct kc_cluster *c, struct kube_target *t)
 {
-    static const char *const http[] = { "http", "https", NULL };
-    static const char *const proxy[] = { "http", "https", "socks5", NULL };
+    static const char *const http[] = {"http", "https", NULL};
+    static const char *const proxy[] = {"http", "https", "socks5", NULL};
     enum status st;
 
     if (!c->server || !*c->server)
@@ -943,8 +942,8 @@ resolve_cluster(const struct kc_cluster *c, struct kube_target *t)
                           "allowed (kubectl refuses it too)");
     t->ca_fingerprint = t->ca_pem ? sha256_fingerprint(t->ca_pem, t->ca_len) : xstrdup("none");
     t->insecure = c->insecure;
-    t->tls_server_name = c->tls_server_name && *c->tls_server_name
-                             ? xstrdup(c->tls_server_name) : NULL;
+    t->tls_server_name =
+        c->tls_server_name && *c->tls_server_name ? xstrdup(c->tls_server_name) : NULL;
     t->proxy_url = c->proxy_url && *c->proxy_url ? xstrdup(c->proxy_url) : NULL;
     t->disable_compression = c->disable_compression;
     return STATUS_OK;
@@ -957,8 +956,7 @@ check_exec(const struct kc_user *u)
     const char *mode = x->interactive_mode;
 
     if (u->auth_provider)
-        return entry_fail(&u->e, "user",
-                          "exec and auth-provider together; only one is allowed");
+        return entry_fail(&u->e, "user", "exec and auth-provider together; only one is allowed");
     if (!x->command || !*x->command)
         return entry_fail(&u->e, "user", "exec without command");
     if (!x->api_version || !*x->api_version)
@@ -967,13 +965,11 @@ check_exec(const struct kc_user *u)
         return entry_fail(&u->e, "user", "exec apiVersion %s is not supported (use %s or %s)",
                           x->api_version, EXEC_V1, EXEC_V1BETA1);
     if ((!mode || !*mode) && strcmp(x->api_version, EXEC_V1) == 0)
-        return entry_fail(&u->e, "user", "exec without interactiveMode (required by %s)",
-                          EXEC_V1);
+        return entry_fail(&u->e, "user", "exec without interactiveMode (required by %s)", EXEC_V1);
     if (mode && *mode && strcmp(mode, "Never") != 0 && strcmp(mode, "IfAvailable") != 0 &&
         strcmp(mode, "Always") != 0)
         return entry_fail(&u->e, "user",
-                          "exec interactiveMode %s is not one of Never, IfAvailable, Always",
-                          mode);
+                          "exec interactiveMode %s is not one of Never, IfAvailable, Always", mode);
     if (u->exec_env_unnamed)
         return entry_fail(&u->e, "user", "exec env entry without a name");
     return STATUS_OK;
@@ -1003,8 +999,9 @@ resolve_user(const struct kc_user *u, struct kube_target *t)
                           name ? " " : "", name ? name : "");
     }
     if (u->impersonates)
-        return entry_fail(&u->e, "user", "impersonation (as, as-groups, as-uid, as-user-extra) "
-                                         "is not supported");
+        return entry_fail(&u->e, "user",
+                          "impersonation (as, as-groups, as-uid, as-user-extra) "
+                          "is not supported");
     if (token && basic)
         return entry_fail(&u->e, "user",
                           "more than one authentication method found (token and "
@@ -1064,8 +1061,10 @@ find_context(const struct kubeconfig *kc, const char *wanted)
     }
     files = files_list(kc);
     if (!name || !*name) {
-        status_fail(STATUS_CONFIG, "no context chosen: current-context is not set in %s; "
-                                   "choose one with --context", files);
+        status_fail(STATUS_CONFIG,
+                    "no context chosen: current-context is not set in %s; "
+                    "choose one with --context",
+                    files);
         free(files);
         return NULL;
     }

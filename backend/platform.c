@@ -16,10 +16,10 @@
 #include "opsdeck/xalloc.h"
 #include "opsdeck/yamltree.h"
 
-#define DEFAULT_NAME "k3s"
+#define DEFAULT_NAME      "k3s"
 #define DEFAULT_REFRESH_S 2
-#define MAX_REFRESH_S 3600
-#define MAX_SECRET (64 * 1024)
+#define MAX_REFRESH_S     3600
+#define MAX_SECRET        (64 * 1024)
 
 /*
  * Lifetime
@@ -325,7 +325,7 @@ selector_error(const char *s, const char *const *allowed, char *bad, size_t bad_
  */
 
 struct reader {
-    const char *dir;            /* the file's directory */
+    const char *dir; /* the file's directory */
 };
 
 static enum status
@@ -351,8 +351,7 @@ get_path(const struct reader *r, const struct ynode *map, const char *key, char 
         return st;
     expanded = paths_expand_home(raw);
     if (!expanded) {
-        st = ynode_fail(n, "cannot expand %s (only ~/ is supported, and HOME must be set)",
-                        raw);
+        st = ynode_fail(n, "cannot expand %s (only ~/ is supported, and HOME must be set)", raw);
         free(raw);
         return st;
     }
@@ -365,8 +364,8 @@ get_path(const struct reader *r, const struct ynode *map, const char *key, char 
 
 /* A string value checked by a predicate; msg says what it must be. */
 static enum status
-get_checked(const struct ynode *map, const char *key, bool (*valid)(const char *),
-            const char *msg, char **dst)
+get_checked(const struct ynode *map, const char *key, bool (*valid)(const char *), const char *msg,
+            char **dst)
 {
     const struct ynode *n = ynode_get(map, key);
     char *v = NULL;
@@ -394,12 +393,13 @@ static enum status
 read_endpoint(const struct reader *r, const struct ynode *n, struct endpoint *ep)
 {
     static const char *const keys[] = {
-        "url", "service", "username", "password", "password_file", "bearer_token",
-        "bearer_token_file", "org_id", "ca_file", "insecure", NULL,
+        "url",          "service",           "username", "password", "password_file",
+        "bearer_token", "bearer_token_file", "org_id",   "ca_file",  "insecure",
+        NULL,
     };
-    static const char *const url_only[] = { "username", "password", "password_file",
-                                            "bearer_token", "bearer_token_file", "ca_file",
-                                            "insecure", NULL };
+    static const char *const url_only[] = {
+        "username",          "password", "password_file", "bearer_token",
+        "bearer_token_file", "ca_file",  "insecure",      NULL};
     enum status st;
     const char *why;
 
@@ -446,7 +446,7 @@ read_endpoint(const struct reader *r, const struct ynode *n, struct endpoint *ep
     }
     if (ep->password && ep->password_file)
         return ynode_fail(ynode_get_key(n, "password_file"), "give password or password_file, not "
-                                                         "both");
+                                                             "both");
     if (ep->bearer_token && ep->bearer_token_file)
         return ynode_fail(ynode_get_key(n, "bearer_token_file"),
                           "give bearer_token or bearer_token_file, not both");
@@ -454,7 +454,7 @@ read_endpoint(const struct reader *r, const struct ynode *n, struct endpoint *ep
         return ynode_fail(n, "a password needs a username");
     if (ep->username && !(ep->password || ep->password_file))
         return ynode_fail(ynode_get_key(n, "username"), "a username needs password or "
-                                                    "password_file");
+                                                        "password_file");
     if (ep->username && (ep->bearer_token || ep->bearer_token_file))
         return ynode_fail(n, "give basic auth (username) or a bearer token, not both");
     return STATUS_OK;
@@ -463,7 +463,7 @@ read_endpoint(const struct reader *r, const struct ynode *n, struct endpoint *ep
 static enum status
 read_cluster(const struct reader *r, const struct ynode *n, struct platform *p)
 {
-    static const char *const keys[] = { "kubeconfig", "context", NULL };
+    static const char *const keys[] = {"kubeconfig", "context", NULL};
     enum status st;
 
     if (ynode_is_null(n))
@@ -479,7 +479,7 @@ read_cluster(const struct reader *r, const struct ynode *n, struct platform *p)
 static enum status
 read_ansible(const struct reader *r, const struct ynode *n, struct platform *p)
 {
-    static const char *const keys[] = { "inventory", "playbooks", NULL };
+    static const char *const keys[] = {"inventory", "playbooks", NULL};
     enum status st;
 
     if (ynode_is_null(n))
@@ -495,7 +495,7 @@ read_ansible(const struct reader *r, const struct ynode *n, struct platform *p)
 static enum status
 read_console(const struct reader *r, const struct ynode *n, struct platform *p)
 {
-    static const char *const keys[] = { "refresh", "utc", "theme", NULL };
+    static const char *const keys[] = {"refresh", "utc", "theme", NULL};
     long long refresh = p->refresh_s;
     enum status st;
 
@@ -520,19 +520,19 @@ read_console(const struct reader *r, const struct ynode *n, struct platform *p)
 static enum status
 read_selectors(const struct ynode *n, struct conventions *c)
 {
-    static const char *const keys[] = { "pod", "node", "build", NULL };
-    static const char *const pod[] = { "namespace", "app", "pod", "container", "node",
-                                       "tenant", "project", NULL };
-    static const char *const node[] = { "node", NULL };
-    static const char *const build[] = { "tenant", "project", "service", NULL };
+    static const char *const keys[] = {"pod", "node", "build", NULL};
+    static const char *const pod[] = {"namespace", "app",    "pod",     "container",
+                                      "node",      "tenant", "project", NULL};
+    static const char *const node[] = {"node", NULL};
+    static const char *const build[] = {"tenant", "project", "service", NULL};
     const struct {
         const char *key;
         const char *const *allowed;
         char **dst;
     } fields[] = {
-        { "pod", pod, &c->pod_log_selector },
-        { "node", node, &c->node_log_selector },
-        { "build", build, &c->build_log_selector },
+        {"pod", pod, &c->pod_log_selector},
+        {"node", node, &c->node_log_selector},
+        {"build", build, &c->build_log_selector},
     };
     enum status st;
 
@@ -550,8 +550,7 @@ read_selectors(const struct ynode *n, struct conventions *c)
             continue;
         why = selector_error(v, fields[i].allowed, bad, sizeof(bad));
         if (why)
-            st = ynode_fail(ynode_get(n, fields[i].key), "%s%s%s", why, bad[0] ? " " : "",
-                            bad);
+            st = ynode_fail(ynode_get(n, fields[i].key), "%s%s%s", why, bad[0] ? " " : "", bad);
         if (st == STATUS_OK) {
             free(*dst);
             *dst = v;
@@ -588,11 +587,11 @@ static enum status
 read_conventions(const struct ynode *n, struct conventions *c)
 {
     static const char *const keys[] = {
-        "pool_label", "tenant_label", "project_label", "namespace_pattern", "system_namespace",
-        "isolation_policies", "quota", "apps_domain", "log_selectors", "pod_cidr",
-        "service_cidr", NULL,
+        "pool_label",       "tenant_label",       "project_label", "namespace_pattern",
+        "system_namespace", "isolation_policies", "quota",         "apps_domain",
+        "log_selectors",    "pod_cidr",           "service_cidr",  NULL,
     };
-    static const char *const policy_keys[] = { "ingress", "egress", NULL };
+    static const char *const policy_keys[] = {"ingress", "egress", NULL};
     static const char label_msg[] = "a valid label key (e.g. dp.ml.ink/tenant)";
     static const char name_msg[] = "a valid object name (lower case, digits, '-' and '.')";
     const struct ynode *policies;
@@ -652,8 +651,8 @@ static enum status
 read_platform(const struct reader *r, const struct ynode *root, struct platform *p)
 {
     static const char *const keys[] = {
-        "name",      "production", "readonly", "cluster", "loki",        "prometheus",
-        "ansible",   "manifests",  "console",  "conventions", NULL,
+        "name",    "production", "readonly", "cluster",     "loki", "prometheus",
+        "ansible", "manifests",  "console",  "conventions", NULL,
     };
     const struct ynode *n;
     enum status st;
@@ -694,7 +693,7 @@ read_platform(const struct reader *r, const struct ynode *root, struct platform 
 enum status
 platform_load(const char *path, struct platform **out)
 {
-    struct yamltree_limits lim = { .max_bytes = (size_t)1 << 20 };
+    struct yamltree_limits lim = {.max_bytes = (size_t)1 << 20};
     struct yamltree *tree = NULL;
     struct platform *p;
     struct reader r;
@@ -713,8 +712,9 @@ platform_load(const char *path, struct platform **out)
     p = platform_default();
     p->path = abs;
     if (tree->ndocs > 1)
-        st = status_fail(STATUS_CONFIG, "%s:%d: a platform definition is one YAML document, "
-                                        "not %zu",
+        st = status_fail(STATUS_CONFIG,
+                         "%s:%d: a platform definition is one YAML document, "
+                         "not %zu",
                          abs, tree->docs[1]->line, tree->ndocs);
     else if (tree->ndocs == 1)
         st = read_platform(&r, tree->docs[0], p);

@@ -22,8 +22,8 @@
 #define DEFAULT_MAX_BYTES ((size_t)16 << 20)
 #define DEFAULT_MAX_DEPTH 64
 #define DEFAULT_MAX_NODES 250000
-#define TAG_STR "tag:yaml.org,2002:str"
-#define MERGE_KEY "<<"
+#define TAG_STR           "tag:yaml.org,2002:str"
+#define MERGE_KEY         "<<"
 
 /*
  * Nodes
@@ -64,16 +64,16 @@ yamltree_free(struct yamltree *tree)
 
 struct anchor {
     char *name;
-    struct ynode *node;         /* borrowed from the tree being built */
-    bool open;                  /* its collection has not ended yet */
+    struct ynode *node; /* borrowed from the tree being built */
+    bool open;          /* its collection has not ended yet */
 };
 
 struct frame {
-    struct ynode *node;         /* the open collection (borrowed) */
-    struct ynode *key;          /* mapping: a key waiting for its value (owned) */
-    struct ynode **merges;      /* mapping: values of `<<` keys (owned until applied) */
+    struct ynode *node;    /* the open collection (borrowed) */
+    struct ynode *key;     /* mapping: a key waiting for its value (owned) */
+    struct ynode **merges; /* mapping: values of `<<` keys (owned until applied) */
     size_t nmerges;
-    size_t anchor;              /* index in anchors, or SIZE_MAX */
+    size_t anchor; /* index in anchors, or SIZE_MAX */
 };
 
 struct builder {
@@ -87,9 +87,9 @@ struct builder {
     struct anchor *anchors;
     size_t nanchors;
     size_t anchors_cap;
-    struct ynode *doc;          /* root of the document being read (owned) */
-    struct ynode **spare;       /* `<<` keys and merge sources, owned: anchors may still
-                                   name them until the document ends */
+    struct ynode *doc;    /* root of the document being read (owned) */
+    struct ynode **spare; /* `<<` keys and merge sources, owned: anchors may still
+                             name them until the document ends */
     size_t nspare;
     size_t spare_cap;
 };
@@ -111,9 +111,8 @@ spare_clear(struct builder *b)
     b->nspare = 0;
 }
 
-static enum status
-fail_mark(const struct builder *b, int line, enum status code, const char *fmt, ...)
-    ATTR_FORMAT(4, 5);
+static enum status fail_mark(const struct builder *b, int line, enum status code, const char *fmt,
+                             ...) ATTR_FORMAT(4, 5);
 
 static enum status
 fail_mark(const struct builder *b, int line, enum status code, const char *fmt, ...)
@@ -134,7 +133,7 @@ node_new(struct builder *b, enum ynode_type type, const yaml_mark_t *mark, struc
 
     if (b->nodes >= b->max_nodes)
         return fail_mark(b, (int)mark->line + 1, STATUS_TOOLARGE,
-                         "more than %zu YAML nodes (aliases expand)", b->max_nodes);
+                         "more than %zu YAML nodes (alias copies count too)", b->max_nodes);
     b->nodes++;
     n = xcalloc(1, sizeof(*n));
     n->type = type;
@@ -149,7 +148,7 @@ node_new(struct builder *b, enum ynode_type type, const yaml_mark_t *mark, struc
 static enum status
 node_copy(struct builder *b, const struct ynode *src, struct ynode **out)
 {
-    yaml_mark_t mark = { 0 };
+    yaml_mark_t mark = {0};
     struct ynode *n;
     enum status st;
 
@@ -199,10 +198,23 @@ fail:
     return st;
 }
 
+/* Makes room for element `count` of an array built by appending: the
+ * capacity is max(4, the next power of two), so it is implied by the count
+ * and appends cost amortised O(1). */
+static void *
+grow_for_append(void *arr, size_t count, size_t size)
+{
+    if (count == 0)
+        return xrealloc(arr, 4 * size);
+    if (count >= 4 && (count & (count - 1)) == 0)
+        return xrealloc(arr, 2 * count * size);
+    return arr;
+}
+
 static void
 pair_append(struct ynode *map, struct ynode *key, struct ynode *value)
 {
-    map->pairs = xrealloc(map->pairs, (map->npairs + 1) * sizeof(*map->pairs));
+    map->pairs = grow_for_append(map->pairs, map->npairs, sizeof(*map->pairs));
     map->pairs[map->npairs].key = key;
     map->pairs[map->npairs].value = value;
     map->npairs++;
@@ -235,7 +247,7 @@ attach(struct builder *b, struct ynode *n)
     if (f->node->type == YNODE_SEQUENCE) {
         struct ynode *seq = f->node;
 
-        seq->items = xrealloc(seq->items, (seq->nitems + 1) * sizeof(*seq->items));
+        seq->items = grow_for_append(seq->items, seq->nitems, sizeof(*seq->items));
         n->index = seq->nitems;
         seq->items[seq->nitems++] = n;
         return STATUS_OK;
@@ -261,7 +273,7 @@ attach(struct builder *b, struct ynode *n)
     if (is_merge_key(key)) {
         spare_add(b, key);
         n->key = MERGE_KEY;
-        f->merges = xrealloc(f->merges, (f->nmerges + 1) * sizeof(*f->merges));
+        f->merges = grow_for_append(f->merges, f->nmerges, sizeof(*f->merges));
         f->merges[f->nmerges++] = n;
         return STATUS_OK;
     }
@@ -313,8 +325,7 @@ on_alias(struct builder *b, const yaml_event_t *ev)
     if (!a)
         return fail_mark(b, line, STATUS_YAML, "alias *%s names no anchor", name);
     if (a->open)
-        return fail_mark(b, line, STATUS_YAML, "alias *%s refers to a node that contains it",
-                         name);
+        return fail_mark(b, line, STATUS_YAML, "alias *%s refers to a node that contains it", name);
     st = node_copy(b, a->node, &copy);
     if (st != STATUS_OK)
         return st;
@@ -346,8 +357,8 @@ on_scalar(struct builder *b, const yaml_event_t *ev)
 static enum status
 on_collection_start(struct builder *b, const yaml_event_t *ev, enum ynode_type type)
 {
-    const yaml_char_t *anchor = type == YNODE_MAPPING ? ev->data.mapping_start.anchor
-                                                      : ev->data.sequence_start.anchor;
+    const yaml_char_t *anchor =
+        type == YNODE_MAPPING ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
     struct ynode *n;
     struct frame *f;
     enum status st;
@@ -477,8 +488,7 @@ syntax_error(const struct builder *b, const yaml_parser_t *p)
     if (p->error == YAML_MEMORY_ERROR)
         xfatal("out of memory parsing %s", b->file);
     if (p->error == YAML_READER_ERROR)
-        return status_fail(STATUS_YAML, "%s: byte %zu: %s", b->file, p->problem_offset,
-                           problem);
+        return status_fail(STATUS_YAML, "%s: byte %zu: %s", b->file, p->problem_offset, problem);
     if (p->context)
         return status_fail(STATUS_YAML, "%s:%zu:%zu: %s %s (line %zu)", b->file,
                            p->problem_mark.line + 1, p->problem_mark.column + 1, problem,
@@ -497,7 +507,7 @@ handle_event(struct builder *b, struct yamltree *tree, const yaml_event_t *ev)
         return STATUS_OK;
     case YAML_DOCUMENT_END_EVENT:
         if (b->doc) {
-            tree->docs = xrealloc(tree->docs, (tree->ndocs + 1) * sizeof(*tree->docs));
+            tree->docs = grow_for_append(tree->docs, tree->ndocs, sizeof(*tree->docs));
             tree->docs[tree->ndocs++] = b->doc;
             b->doc = NULL;
         }
@@ -537,7 +547,7 @@ yamltree_parse_buffer(const char *name, const void *buf, size_t len,
 {
     struct yamltree_limits l;
     struct yamltree *tree = xcalloc(1, sizeof(*tree));
-    struct builder b = { 0 };
+    struct builder b = {0};
     yaml_parser_t parser;
     yaml_event_t ev;
     enum status st = STATUS_OK;
@@ -650,7 +660,7 @@ ynode_get_key(const struct ynode *map, const char *key)
 bool
 ynode_is_null(const struct ynode *n)
 {
-    static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
 
     if (!n || n->type != YNODE_SCALAR || !n->plain)
         return false;
@@ -664,10 +674,10 @@ ynode_is_null(const struct ynode *n)
 static bool
 parse_bool(const struct ynode *n, bool *out)
 {
-    static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
-                                       "true", "True", "TRUE" };
-    static const char *const no[] = { "n", "N", "no", "No", "NO", "off", "Off", "OFF",
-                                      "false", "False", "FALSE" };
+    static const char *const yes[] = {"y",  "Y",  "yes",  "Yes",  "YES", "on",
+                                      "On", "ON", "true", "True", "TRUE"};
+    static const char *const no[] = {"n",   "N",   "no",    "No",    "NO",   "off",
+                                     "Off", "OFF", "false", "False", "FALSE"};
 
     if (n->type != YNODE_SCALAR || !n->plain)
         return false;

@@ -100,15 +100,13 @@ resolve_ok(const struct kubeconfig *kc, const char *ctx)
     struct kube_target *t = NULL;
     enum status st = kubeconfig_resolve(kc, ctx, &t);
 
-    ck_assert_msg(st == STATUS_OK, "resolve %s failed: %s", ctx ? ctx : "(current)",
-                  status_text());
+    ck_assert_msg(st == STATUS_OK, "resolve %s failed: %s", ctx ? ctx : "(current)", status_text());
     ck_assert_ptr_nonnull(t);
     return t;
 }
 
 /* The message must be exactly want (a printf format). */
-static void
-assert_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+static void assert_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
 static void
 assert_msg(const char *fmt, ...)
@@ -358,8 +356,7 @@ START_TEST(test_js_merge)
     setenv("KUBECONFIG", env, 1);
     free(env);
     kc = load_ok(NULL);
-    assert_strv(kubeconfig_files(kc), FIX "js_kubeconfig.yaml", FIX "js_kubeconfig-2.yaml",
-                NULL);
+    assert_strv(kubeconfig_files(kc), FIX "js_kubeconfig.yaml", FIX "js_kubeconfig-2.yaml", NULL);
     assert_strv(kubeconfig_contexts(kc), "context1", "context2", "passwd", "contextA", NULL);
     ck_assert_str_eq(kubeconfig_current_context(kc), "context2");
     t = resolve_ok(kc, "contextA");
@@ -781,70 +778,74 @@ END_TEST
  */
 
 struct resolve_case {
-    const char *user;           /* user body (flow mapping) */
-    const char *cluster;        /* cluster body */
-    const char *context;        /* context body */
-    const char *want;           /* the message after "<file>:<line>: "; @TMP@ = the temp dir */
-    int line;                   /* the entry's line: cluster 3, user 6, context 9 */
+    const char *user;    /* user body (flow mapping) */
+    const char *cluster; /* cluster body */
+    const char *context; /* context body */
+    const char *want;    /* the message after "<file>:<line>: "; @TMP@ = the temp dir */
+    int line;            /* the entry's line: cluster 3, user 6, context 9 */
 };
 
 static const struct resolve_case resolve_cases[] = {
-    { "{token: t, username: u, password: p}", NULL, NULL,
-      "user \"u\": more than one authentication method found (token and username/password); "
-      "only one is allowed", 6 },
-    { "{token: t, password: p}", NULL, NULL,
-      "user \"u\": more than one authentication method found (token and username/password); "
-      "only one is allowed", 6 },
-    { "{exec: {command: c, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never},"
-      " auth-provider: {name: oidc}}", NULL, NULL,
-      "user \"u\": exec and auth-provider together; only one is allowed", 6 },
-    { "{exec: {apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never}}", NULL, NULL,
-      "user \"u\": exec without command", 6 },
-    { "{exec: {command: c, interactiveMode: Never}}", NULL, NULL,
-      "user \"u\": exec without apiVersion", 6 },
-    { "{exec: {command: c, apiVersion: client.authentication.k8s.io/v1}}", NULL, NULL,
-      "user \"u\": exec without interactiveMode (required by client.authentication.k8s.io/v1)",
-      6 },
-    { "{exec: {command: c, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Sometimes}}",
-      NULL, NULL,
-      "user \"u\": exec interactiveMode Sometimes is not one of Never, IfAvailable, Always", 6 },
-    { "{exec: {command: c, apiVersion: client.authentication.k8s.io/v1alpha1}}", NULL, NULL,
-      "user \"u\": exec apiVersion client.authentication.k8s.io/v1alpha1 is not supported (use "
-      "client.authentication.k8s.io/v1 or client.authentication.k8s.io/v1beta1)", 6 },
-    { "{exec: {command: c, apiVersion: client.authentication.k8s.io/v1beta1, env: [{value: x}]}}",
-      NULL, NULL, "user \"u\": exec env entry without a name", 6 },
-    { "{auth-provider: {name: oidc, config: {client-id: x}}}", NULL, NULL,
-      "user \"u\": auth-provider oidc is not supported; use an exec credential plugin", 6 },
-    { "{token: t, as: admin}", NULL, NULL,
-      "user \"u\": impersonation (as, as-groups, as-uid, as-user-extra) is not supported", 6 },
-    { "{token: t, as-groups: [system:masters]}", NULL, NULL,
-      "user \"u\": impersonation (as, as-groups, as-uid, as-user-extra) is not supported", 6 },
-    { "{client-certificate-data: Q0VSVA==}", NULL, NULL,
-      "user \"u\": client-certificate without client-key", 6 },
-    { "{client-key: k.pem}", NULL, NULL, "user \"u\": client-key without client-certificate", 6 },
-    { "{client-certificate-data: 'Q0V!SVA==', client-key-data: S0VZ}", NULL, NULL,
-      "user \"u\": client-certificate-data is not valid base64 (at byte 3)", 6 },
-    { "{client-certificate-data: Q0VSVA==, client-key-data: S0VZS}", NULL, NULL,
-      "user \"u\": client-key-data is not valid base64 (at byte 5)", 6 },
-    { "{client-certificate: nope.crt, client-key-data: S0VZ}", NULL, NULL,
-      "user \"u\": cannot read client-certificate @TMP@/nope.crt: No such file or directory", 6 },
-    { NULL, "{server: 'https://k', certificate-authority-data: 'Q0F=EQQ=='}", NULL,
-      "cluster \"c\": certificate-authority-data is not valid base64 (at byte 4)", 3 },
-    { NULL, "{server: 'https://k', certificate-authority: ca/none.pem}", NULL,
-      "cluster \"c\": cannot read certificate-authority @TMP@/ca/none.pem: No such file or directory",
-      3 },
-    { NULL, "{insecure-skip-tls-verify: false}", NULL, "cluster \"c\": no server", 3 },
-    { NULL, "{server: 'ftp://x'}", NULL,
-      "cluster \"c\": server ftp://x is not an http(s) URL", 3 },
-    { NULL, "{server: 'https://x', proxy-url: 'ftp://proxy:21'}", NULL,
-      "cluster \"c\": proxy-url ftp://proxy:21: only http, https and socks5 proxies are "
-      "supported", 3 },
-    { NULL, NULL, "{cluster: c}", "context \"x\": no user", 9 },
-    { NULL, NULL, "{user: u}", "context \"x\": no cluster", 9 },
-    { NULL, NULL, "{cluster: c, user: ghost}", "context \"x\": user \"ghost\" not found", 9 },
-    { NULL, NULL, "{cluster: ghost, user: u}", "context \"x\": cluster \"ghost\" not found", 9 },
-    { NULL, NULL, "{cluster: c, user: u, namespace: Bad_NS}",
-      "context \"x\": namespace \"Bad_NS\" is not a valid namespace name", 9 },
+    {"{token: t, username: u, password: p}", NULL, NULL,
+     "user \"u\": more than one authentication method found (token and username/password); "
+     "only one is allowed",
+     6},
+    {"{token: t, password: p}", NULL, NULL,
+     "user \"u\": more than one authentication method found (token and username/password); "
+     "only one is allowed",
+     6},
+    {"{exec: {command: c, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never},"
+     " auth-provider: {name: oidc}}",
+     NULL, NULL, "user \"u\": exec and auth-provider together; only one is allowed", 6},
+    {"{exec: {apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never}}", NULL, NULL,
+     "user \"u\": exec without command", 6},
+    {"{exec: {command: c, interactiveMode: Never}}", NULL, NULL,
+     "user \"u\": exec without apiVersion", 6},
+    {"{exec: {command: c, apiVersion: client.authentication.k8s.io/v1}}", NULL, NULL,
+     "user \"u\": exec without interactiveMode (required by client.authentication.k8s.io/v1)", 6},
+    {"{exec: {command: c, apiVersion: client.authentication.k8s.io/v1, interactiveMode: "
+     "Sometimes}}",
+     NULL, NULL,
+     "user \"u\": exec interactiveMode Sometimes is not one of Never, IfAvailable, Always", 6},
+    {"{exec: {command: c, apiVersion: client.authentication.k8s.io/v1alpha1}}", NULL, NULL,
+     "user \"u\": exec apiVersion client.authentication.k8s.io/v1alpha1 is not supported (use "
+     "client.authentication.k8s.io/v1 or client.authentication.k8s.io/v1beta1)",
+     6},
+    {"{exec: {command: c, apiVersion: client.authentication.k8s.io/v1beta1, env: [{value: x}]}}",
+     NULL, NULL, "user \"u\": exec env entry without a name", 6},
+    {"{auth-provider: {name: oidc, config: {client-id: x}}}", NULL, NULL,
+     "user \"u\": auth-provider oidc is not supported; use an exec credential plugin", 6},
+    {"{token: t, as: admin}", NULL, NULL,
+     "user \"u\": impersonation (as, as-groups, as-uid, as-user-extra) is not supported", 6},
+    {"{token: t, as-groups: [system:masters]}", NULL, NULL,
+     "user \"u\": impersonation (as, as-groups, as-uid, as-user-extra) is not supported", 6},
+    {"{client-certificate-data: Q0VSVA==}", NULL, NULL,
+     "user \"u\": client-certificate without client-key", 6},
+    {"{client-key: k.pem}", NULL, NULL, "user \"u\": client-key without client-certificate", 6},
+    {"{client-certificate-data: 'Q0V!SVA==', client-key-data: S0VZ}", NULL, NULL,
+     "user \"u\": client-certificate-data is not valid base64 (at byte 3)", 6},
+    {"{client-certificate-data: Q0VSVA==, client-key-data: S0VZS}", NULL, NULL,
+     "user \"u\": client-key-data is not valid base64 (at byte 5)", 6},
+    {"{client-certificate: nope.crt, client-key-data: S0VZ}", NULL, NULL,
+     "user \"u\": cannot read client-certificate @TMP@/nope.crt: No such file or directory", 6},
+    {NULL, "{server: 'https://k', certificate-authority-data: 'Q0F=EQQ=='}", NULL,
+     "cluster \"c\": certificate-authority-data is not valid base64 (at byte 4)", 3},
+    {NULL, "{server: 'https://k', certificate-authority: ca/none.pem}", NULL,
+     "cluster \"c\": cannot read certificate-authority @TMP@/ca/none.pem: No such file or "
+     "directory",
+     3},
+    {NULL, "{insecure-skip-tls-verify: false}", NULL, "cluster \"c\": no server", 3},
+    {NULL, "{server: 'ftp://x'}", NULL, "cluster \"c\": server ftp://x is not an http(s) URL", 3},
+    {NULL, "{server: 'https://x', proxy-url: 'ftp://proxy:21'}", NULL,
+     "cluster \"c\": proxy-url ftp://proxy:21: only http, https and socks5 proxies are "
+     "supported",
+     3},
+    {NULL, NULL, "{cluster: c}", "context \"x\": no user", 9},
+    {NULL, NULL, "{user: u}", "context \"x\": no cluster", 9},
+    {NULL, NULL, "{cluster: c, user: ghost}", "context \"x\": user \"ghost\" not found", 9},
+    {NULL, NULL, "{cluster: ghost, user: u}", "context \"x\": cluster \"ghost\" not found", 9},
+    {NULL, NULL, "{cluster: c, user: u, namespace: Bad_NS}",
+     "context \"x\": namespace \"Bad_NS\" is not a valid namespace name", 9},
 };
 
 START_TEST(test_resolve_errors)
@@ -904,52 +905,52 @@ END_TEST
 struct load_case {
     const char *text;
     enum status code;
-    const char *want;           /* after "<file>:" */
+    const char *want; /* after "<file>:" */
 };
 
 static const struct load_case load_cases[] = {
     /* broken YAML at several places */
-    { "apiVersion: v1\nclusters:\n- name: a\n\tcluster: {}\n", STATUS_YAML,
-      "4:1: found a tab character that violates indentation while scanning a plain scalar "
-      "(line 3)" },
-    { "clusters:\n- name: a\n  cluster: {server: \"https://x}\n", STATUS_YAML,
-      "4:1: found unexpected end of stream while scanning a quoted scalar (line 3)" },
-    { "users:\n- name: u\n  user:\n    token: a: b\n", STATUS_YAML,
-      "4:13: mapping values are not allowed in this context" },
-    { "contexts:\n- name: x\n  context: [cluster: c\n", STATUS_YAML,
-      "4:1: did not find expected ',' or ']' while parsing a flow sequence (line 3)" },
-    { "current-context: a\ncurrent-context: b\n", STATUS_YAML,
-      "2: current-context: duplicate key (first at line 1)" },
+    {"apiVersion: v1\nclusters:\n- name: a\n\tcluster: {}\n", STATUS_YAML,
+     "4:1: found a tab character that violates indentation while scanning a plain scalar "
+     "(line 3)"},
+    {"clusters:\n- name: a\n  cluster: {server: \"https://x}\n", STATUS_YAML,
+     "4:1: found unexpected end of stream while scanning a quoted scalar (line 3)"},
+    {"users:\n- name: u\n  user:\n    token: a: b\n", STATUS_YAML,
+     "4:13: mapping values are not allowed in this context"},
+    {"contexts:\n- name: x\n  context: [cluster: c\n", STATUS_YAML,
+     "4:1: did not find expected ',' or ']' while parsing a flow sequence (line 3)"},
+    {"current-context: a\ncurrent-context: b\n", STATUS_YAML,
+     "2: current-context: duplicate key (first at line 1)"},
     /* wrong types */
-    { "clusters:\n  name: a\n", STATUS_CONFIG, "2: clusters: expected a sequence, got a mapping" },
-    { "clusters:\n- name: a\n  cluster: https://x\n", STATUS_CONFIG,
-      "3: clusters[0].cluster: expected a mapping, got a string" },
-    { "clusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: maybe\n", STATUS_CONFIG,
-      "4: clusters[0].cluster.insecure-skip-tls-verify: expected a boolean (true or false), got "
-      "\"maybe\"" },
-    { "clusters:\n- name: a\n  cluster:\n    server: [x]\n", STATUS_CONFIG,
-      "4: clusters[0].cluster.server: expected a string, got a sequence" },
-    { "users:\n- name: u\n  user:\n    exec:\n      command: c\n      args: -x\n", STATUS_CONFIG,
-      "6: users[0].user.exec.args: expected a sequence, got a string" },
-    { "users:\n- name: u\n  user:\n    exec:\n      env: [FOO=bar]\n", STATUS_CONFIG,
-      "5: users[0].user.exec.env[0]: expected a mapping, got a string" },
-    { "users:\n- name: u\n  user:\n    exec: {provideClusterInfo: 1}\n", STATUS_CONFIG,
-      "4: users[0].user.exec.provideClusterInfo: expected a boolean (true or false), got 1" },
-    { "users:\n- name: u\n  user:\n    auth-provider: oidc\n", STATUS_CONFIG,
-      "4: users[0].user.auth-provider: expected a mapping, got a string" },
-    { "contexts:\n- name: x\n  context:\n    namespace: {a: b}\n", STATUS_CONFIG,
-      "4: contexts[0].context.namespace: expected a string, got a mapping" },
-    { "current-context: [a]\n", STATUS_CONFIG,
-      "1: current-context: expected a string, got a sequence" },
-    { "- just\n- a list\n", STATUS_CONFIG, "1: expected a mapping, got a sequence" },
+    {"clusters:\n  name: a\n", STATUS_CONFIG, "2: clusters: expected a sequence, got a mapping"},
+    {"clusters:\n- name: a\n  cluster: https://x\n", STATUS_CONFIG,
+     "3: clusters[0].cluster: expected a mapping, got a string"},
+    {"clusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: maybe\n", STATUS_CONFIG,
+     "4: clusters[0].cluster.insecure-skip-tls-verify: expected a boolean (true or false), got "
+     "\"maybe\""},
+    {"clusters:\n- name: a\n  cluster:\n    server: [x]\n", STATUS_CONFIG,
+     "4: clusters[0].cluster.server: expected a string, got a sequence"},
+    {"users:\n- name: u\n  user:\n    exec:\n      command: c\n      args: -x\n", STATUS_CONFIG,
+     "6: users[0].user.exec.args: expected a sequence, got a string"},
+    {"users:\n- name: u\n  user:\n    exec:\n      env: [FOO=bar]\n", STATUS_CONFIG,
+     "5: users[0].user.exec.env[0]: expected a mapping, got a string"},
+    {"users:\n- name: u\n  user:\n    exec: {provideClusterInfo: 1}\n", STATUS_CONFIG,
+     "4: users[0].user.exec.provideClusterInfo: expected a boolean (true or false), got 1"},
+    {"users:\n- name: u\n  user:\n    auth-provider: oidc\n", STATUS_CONFIG,
+     "4: users[0].user.auth-provider: expected a mapping, got a string"},
+    {"contexts:\n- name: x\n  context:\n    namespace: {a: b}\n", STATUS_CONFIG,
+     "4: contexts[0].context.namespace: expected a string, got a mapping"},
+    {"current-context: [a]\n", STATUS_CONFIG,
+     "1: current-context: expected a string, got a sequence"},
+    {"- just\n- a list\n", STATUS_CONFIG, "1: expected a mapping, got a sequence"},
     /* missing fields, duplicates, documents */
-    { "clusters:\n- cluster: {server: 'https://x'}\n", STATUS_CONFIG,
-      "2: clusters[0]: an entry without a name" },
-    { "users:\n- name: ''\n  user: {}\n", STATUS_CONFIG, "2: users[0]: an entry without a name" },
-    { "contexts:\n- name: x\n- name: y\n- name: x\n", STATUS_CONFIG,
-      "4: contexts[2]: duplicate name \"x\" in contexts (first at line 2)" },
-    { "clusters: []\n---\nusers: []\n", STATUS_CONFIG,
-      "3: a kubeconfig holds one YAML document, not 2" },
+    {"clusters:\n- cluster: {server: 'https://x'}\n", STATUS_CONFIG,
+     "2: clusters[0]: an entry without a name"},
+    {"users:\n- name: ''\n  user: {}\n", STATUS_CONFIG, "2: users[0]: an entry without a name"},
+    {"contexts:\n- name: x\n- name: y\n- name: x\n", STATUS_CONFIG,
+     "4: contexts[2]: duplicate name \"x\" in contexts (first at line 2)"},
+    {"clusters: []\n---\nusers: []\n", STATUS_CONFIG,
+     "3: a kubeconfig holds one YAML document, not 2"},
 };
 
 START_TEST(test_load_errors)

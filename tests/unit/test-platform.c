@@ -17,7 +17,7 @@
 #include "opsdeck/xalloc.h"
 #include "testlib.h"
 
-#define FIX TEST_FIXTURES "/platform/"
+#define FIX     TEST_FIXTURES "/platform/"
 #define EXAMPLE TEST_FIXTURES "/../../examples/deploy-mcp/platform.yml"
 
 static char tmp[64];
@@ -72,8 +72,7 @@ load_ok(const char *path)
     return p;
 }
 
-static void
-assert_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+static void assert_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
 static void
 assert_msg(const char *fmt, ...)
@@ -177,8 +176,7 @@ START_TEST(test_example_loads)
     free(proxy);
     ck_assert_str_eq(p->prometheus.service, "dp-system/prometheus-operated:9090");
     proxy = platform_proxy_path(&p->prometheus);
-    ck_assert_str_eq(proxy,
-                     "/api/v1/namespaces/dp-system/services/prometheus-operated:9090/proxy");
+    ck_assert_str_eq(proxy, "/api/v1/namespaces/dp-system/services/prometheus-operated:9090/proxy");
     free(proxy);
     want = xasprintf("%s/infra/ansible/inventory/hosts.yml", dir);
     ck_assert_str_eq(p->ansible_inventory, want);
@@ -424,116 +422,114 @@ END_TEST
 
 struct bad_case {
     const char *text;
-    const char *want;           /* after "<file>:" */
+    const char *want; /* after "<file>:" */
 };
 
 static const struct bad_case bad_cases[] = {
     /* unknown keys, at every level */
-    { "name: x\nreadonyl: true\n", "2: readonyl: unknown key (did you mean readonly?)" },
-    { "prodution: true\n", "1: prodution: unknown key (did you mean production?)" },
-    { "console:\n  refresh: 2\n  colour: red\n", "3: console.colour: unknown key" },
-    { "cluster: {kubeconfig: /k, namespace: x}\n", "1: cluster.namespace: unknown key" },
-    { "loki:\n  url: https://l\n  orgid: x\n",
-      "3: loki.orgid: unknown key (did you mean org_id?)" },
-    { "ansible: {inventry: x}\n", "1: ansible.inventry: unknown key (did you mean inventory?)" },
-    { "conventions:\n  pool: x\n", "2: conventions.pool: unknown key" },
-    { "conventions:\n  isolation_policies: {ingres: x}\n",
-      "2: conventions.isolation_policies.ingres: unknown key (did you mean ingress?)" },
-    { "conventions:\n  log_selectors: {pods: '{a=\"b\"}'}\n",
-      "2: conventions.log_selectors.pods: unknown key (did you mean pod?)" },
-    { "zones:\n  dmz: {cidrs: [10.0.0.0/8]}\n",
-      "1: zones: not supported yet: firewall zones come with a later release; remove the key "
-      "(it would be silently unused)" },
+    {"name: x\nreadonyl: true\n", "2: readonyl: unknown key (did you mean readonly?)"},
+    {"prodution: true\n", "1: prodution: unknown key (did you mean production?)"},
+    {"console:\n  refresh: 2\n  colour: red\n", "3: console.colour: unknown key"},
+    {"cluster: {kubeconfig: /k, namespace: x}\n", "1: cluster.namespace: unknown key"},
+    {"loki:\n  url: https://l\n  orgid: x\n", "3: loki.orgid: unknown key (did you mean org_id?)"},
+    {"ansible: {inventry: x}\n", "1: ansible.inventry: unknown key (did you mean inventory?)"},
+    {"conventions:\n  pool: x\n", "2: conventions.pool: unknown key"},
+    {"conventions:\n  isolation_policies: {ingres: x}\n",
+     "2: conventions.isolation_policies.ingres: unknown key (did you mean ingress?)"},
+    {"conventions:\n  log_selectors: {pods: '{a=\"b\"}'}\n",
+     "2: conventions.log_selectors.pods: unknown key (did you mean pod?)"},
+    {"zones:\n  dmz: {cidrs: [10.0.0.0/8]}\n",
+     "1: zones: not supported yet: firewall zones come with a later release; remove the key "
+     "(it would be silently unused)"},
     /* wrong types */
-    { "production: \"yes\"\n",
-      "1: production: expected a boolean (true or false), got \"yes\"" },
-    { "readonly: 1\n", "1: readonly: expected a boolean (true or false), got 1" },
-    { "name: [a, b]\n", "1: name: expected a string, got a sequence" },
-    { "name: ''\n", "1: name: must not be empty" },
-    { "cluster: ~/.kube/config\n", "1: cluster: expected a mapping, got a string" },
-    { "loki: https://loki\n", "1: loki: expected a mapping, got a string" },
-    { "console: {utc: maybe}\n", "1: console.utc: expected a boolean (true or false), got "
-                                 "\"maybe\"" },
-    { "- name: x\n", "1: expected a mapping, got a sequence" },
+    {"production: \"yes\"\n", "1: production: expected a boolean (true or false), got \"yes\""},
+    {"readonly: 1\n", "1: readonly: expected a boolean (true or false), got 1"},
+    {"name: [a, b]\n", "1: name: expected a string, got a sequence"},
+    {"name: ''\n", "1: name: must not be empty"},
+    {"cluster: ~/.kube/config\n", "1: cluster: expected a mapping, got a string"},
+    {"loki: https://loki\n", "1: loki: expected a mapping, got a string"},
+    {"console: {utc: maybe}\n", "1: console.utc: expected a boolean (true or false), got "
+                                "\"maybe\""},
+    {"- name: x\n", "1: expected a mapping, got a sequence"},
     /* ranges */
-    { "console:\n  refresh: -1\n", "2: console.refresh: expected an integer from 1 to 3600, got -1" },
-    { "console:\n  refresh: 0\n", "2: console.refresh: expected an integer from 1 to 3600, got 0" },
-    { "console:\n  refresh: 3601\n",
-      "2: console.refresh: expected an integer from 1 to 3600, got 3601" },
-    { "console:\n  refresh: 2s\n",
-      "2: console.refresh: expected an integer from 1 to 3600, got \"2s\"" },
+    {"console:\n  refresh: -1\n", "2: console.refresh: expected an integer from 1 to 3600, got -1"},
+    {"console:\n  refresh: 0\n", "2: console.refresh: expected an integer from 1 to 3600, got 0"},
+    {"console:\n  refresh: 3601\n",
+     "2: console.refresh: expected an integer from 1 to 3600, got 3601"},
+    {"console:\n  refresh: 2s\n",
+     "2: console.refresh: expected an integer from 1 to 3600, got \"2s\""},
     /* CIDRs */
-    { "conventions:\n  pod_cidr: 10.42.0.0/33\n",
-      "2: conventions.pod_cidr: 10.42.0.0/33 is not a valid CIDR: the prefix length is not "
-      "between 0 and 32" },
-    { "conventions:\n  pod_cidr: 10.42.0.0\n",
-      "2: conventions.pod_cidr: 10.42.0.0 is not a valid CIDR: expected address/prefix, e.g. "
-      "10.42.0.0/16" },
-    { "conventions:\n  service_cidr: 10.430.0.0/16\n",
-      "2: conventions.service_cidr: 10.430.0.0/16 is not a valid CIDR: the address does not "
-      "parse" },
-    { "conventions:\n  pod_cidr: 10.42.1.0/16\n",
-      "2: conventions.pod_cidr: 10.42.1.0/16 is not a valid CIDR: host bits are set (did you "
-      "mean 10.42.0.0/16?)" },
-    { "conventions:\n  service_cidr: fd00::1/64\n",
-      "2: conventions.service_cidr: fd00::1/64 is not a valid CIDR: host bits are set (did you "
-      "mean fd00::/64?)" },
-    { "conventions:\n  pod_cidr: 10.42.0.0/x\n",
-      "2: conventions.pod_cidr: 10.42.0.0/x is not a valid CIDR: the prefix length is not a "
-      "number" },
+    {"conventions:\n  pod_cidr: 10.42.0.0/33\n",
+     "2: conventions.pod_cidr: 10.42.0.0/33 is not a valid CIDR: the prefix length is not "
+     "between 0 and 32"},
+    {"conventions:\n  pod_cidr: 10.42.0.0\n",
+     "2: conventions.pod_cidr: 10.42.0.0 is not a valid CIDR: expected address/prefix, e.g. "
+     "10.42.0.0/16"},
+    {"conventions:\n  service_cidr: 10.430.0.0/16\n",
+     "2: conventions.service_cidr: 10.430.0.0/16 is not a valid CIDR: the address does not "
+     "parse"},
+    {"conventions:\n  pod_cidr: 10.42.1.0/16\n",
+     "2: conventions.pod_cidr: 10.42.1.0/16 is not a valid CIDR: host bits are set (did you "
+     "mean 10.42.0.0/16?)"},
+    {"conventions:\n  service_cidr: fd00::1/64\n",
+     "2: conventions.service_cidr: fd00::1/64 is not a valid CIDR: host bits are set (did you "
+     "mean fd00::/64?)"},
+    {"conventions:\n  pod_cidr: 10.42.0.0/x\n",
+     "2: conventions.pod_cidr: 10.42.0.0/x is not a valid CIDR: the prefix length is not a "
+     "number"},
     /* names, patterns, selectors */
-    { "conventions:\n  namespace_pattern: \"dp-{project}\"\n",
-      "2: conventions.namespace_pattern: dp-{project}: the pattern needs {tenant} exactly once" },
-    { "conventions:\n  namespace_pattern: \"dp-{tenant}-{app}\"\n",
-      "2: conventions.namespace_pattern: dp-{tenant}-{app}: only {tenant} and {project} may "
-      "appear in braces" },
-    { "conventions:\n  tenant_label: \"dp.ml.ink/\"\n",
-      "2: conventions.tenant_label: dp.ml.ink/ is not a valid label key (e.g. dp.ml.ink/tenant)" },
-    { "conventions:\n  pool_label: \"Pool Name\"\n",
-      "2: conventions.pool_label: Pool Name is not a valid label key (e.g. dp.ml.ink/tenant)" },
-    { "conventions:\n  system_namespace: DP_System\n",
-      "2: conventions.system_namespace: DP_System is not a valid namespace name (lower case, "
-      "digits and '-')" },
-    { "conventions:\n  apps_domain: Breacher.org\n",
-      "2: conventions.apps_domain: Breacher.org is not a valid DNS domain (lower case)" },
-    { "conventions:\n  quota: -quota\n",
-      "2: conventions.quota: -quota is not a valid object name (lower case, digits, '-' and "
-      "'.')" },
-    { "conventions:\n  log_selectors:\n    node: 'node_name=\"{node}\"'\n",
-      "3: conventions.log_selectors.node: a LogQL stream selector must start with { and end "
-      "with }" },
-    { "conventions:\n  log_selectors:\n    node: '{host=\"{hostname}\"}'\n",
-      "3: conventions.log_selectors.node: unknown placeholder {hostname}" },
+    {"conventions:\n  namespace_pattern: \"dp-{project}\"\n",
+     "2: conventions.namespace_pattern: dp-{project}: the pattern needs {tenant} exactly once"},
+    {"conventions:\n  namespace_pattern: \"dp-{tenant}-{app}\"\n",
+     "2: conventions.namespace_pattern: dp-{tenant}-{app}: only {tenant} and {project} may "
+     "appear in braces"},
+    {"conventions:\n  tenant_label: \"dp.ml.ink/\"\n",
+     "2: conventions.tenant_label: dp.ml.ink/ is not a valid label key (e.g. dp.ml.ink/tenant)"},
+    {"conventions:\n  pool_label: \"Pool Name\"\n",
+     "2: conventions.pool_label: Pool Name is not a valid label key (e.g. dp.ml.ink/tenant)"},
+    {"conventions:\n  system_namespace: DP_System\n",
+     "2: conventions.system_namespace: DP_System is not a valid namespace name (lower case, "
+     "digits and '-')"},
+    {"conventions:\n  apps_domain: Breacher.org\n",
+     "2: conventions.apps_domain: Breacher.org is not a valid DNS domain (lower case)"},
+    {"conventions:\n  quota: -quota\n",
+     "2: conventions.quota: -quota is not a valid object name (lower case, digits, '-' and "
+     "'.')"},
+    {"conventions:\n  log_selectors:\n    node: 'node_name=\"{node}\"'\n",
+     "3: conventions.log_selectors.node: a LogQL stream selector must start with { and end "
+     "with }"},
+    {"conventions:\n  log_selectors:\n    node: '{host=\"{hostname}\"}'\n",
+     "3: conventions.log_selectors.node: unknown placeholder {hostname}"},
     /* endpoints */
-    { "loki:\n  url: https://l\n  service: dp-system/loki:3100\n",
-      "3: loki.service: give url or service, not both" },
-    { "loki:\n  org_id: x\n",
-      "2: loki: give url (direct) or service (through the API server's service proxy)" },
-    { "prometheus: {url: 'prom:9090'}\n", "1: prometheus.url: prom:9090 is not an http(s) URL" },
-    { "loki: {service: loki:3100}\n",
-      "1: loki.service: loki:3100: expected namespace/name:port, e.g. dp-system/loki:3100" },
-    { "loki: {service: dp-system/loki:70000}\n",
-      "1: loki.service: dp-system/loki:70000: the port is not between 1 and 65535" },
-    { "loki: {service: Dp/loki}\n",
-      "1: loki.service: Dp/loki: the namespace is not a valid namespace name" },
-    { "loki:\n  service: dp-system/loki:3100\n  username: u\n",
-      "3: loki.username: goes with url only (the service proxy uses the cluster's credentials)" },
-    { "loki:\n  url: https://l\n  username: u\n  password: p\n  password_file: f\n",
-      "5: loki.password_file: give password or password_file, not both" },
-    { "loki:\n  url: https://l\n  username: u\n",
-      "3: loki.username: a username needs password or password_file" },
-    { "loki:\n  url: https://l\n  password: p\n", "2: loki: a password needs a username" },
-    { "loki:\n  url: https://l\n  username: u\n  password: p\n  bearer_token: t\n",
-      "2: loki: give basic auth (username) or a bearer token, not both" },
-    { "prometheus:\n  url: https://p\n  bearer_token: t\n  bearer_token_file: f\n",
-      "4: prometheus.bearer_token_file: give bearer_token or bearer_token_file, not both" },
-    { "manifests: ~ops/k8s\n",
-      "1: manifests: cannot expand ~ops/k8s (only ~/ is supported, and HOME must be set)" },
+    {"loki:\n  url: https://l\n  service: dp-system/loki:3100\n",
+     "3: loki.service: give url or service, not both"},
+    {"loki:\n  org_id: x\n",
+     "2: loki: give url (direct) or service (through the API server's service proxy)"},
+    {"prometheus: {url: 'prom:9090'}\n", "1: prometheus.url: prom:9090 is not an http(s) URL"},
+    {"loki: {service: loki:3100}\n",
+     "1: loki.service: loki:3100: expected namespace/name:port, e.g. dp-system/loki:3100"},
+    {"loki: {service: dp-system/loki:70000}\n",
+     "1: loki.service: dp-system/loki:70000: the port is not between 1 and 65535"},
+    {"loki: {service: Dp/loki}\n",
+     "1: loki.service: Dp/loki: the namespace is not a valid namespace name"},
+    {"loki:\n  service: dp-system/loki:3100\n  username: u\n",
+     "3: loki.username: goes with url only (the service proxy uses the cluster's credentials)"},
+    {"loki:\n  url: https://l\n  username: u\n  password: p\n  password_file: f\n",
+     "5: loki.password_file: give password or password_file, not both"},
+    {"loki:\n  url: https://l\n  username: u\n",
+     "3: loki.username: a username needs password or password_file"},
+    {"loki:\n  url: https://l\n  password: p\n", "2: loki: a password needs a username"},
+    {"loki:\n  url: https://l\n  username: u\n  password: p\n  bearer_token: t\n",
+     "2: loki: give basic auth (username) or a bearer token, not both"},
+    {"prometheus:\n  url: https://p\n  bearer_token: t\n  bearer_token_file: f\n",
+     "4: prometheus.bearer_token_file: give bearer_token or bearer_token_file, not both"},
+    {"manifests: ~ops/k8s\n",
+     "1: manifests: cannot expand ~ops/k8s (only ~/ is supported, and HOME must be set)"},
     /* YAML level */
-    { "name: a\nname: b\n", "2: name: duplicate key (first at line 1)" },
-    { "name: a\n---\nname: b\n", "3: a platform definition is one YAML document, not 2" },
-    { "console:\n  refresh: 2\n utc: true\n", "3:2: did not find expected key while parsing a "
-                                              "block mapping (line 1)" },
+    {"name: a\nname: b\n", "2: name: duplicate key (first at line 1)"},
+    {"name: a\n---\nname: b\n", "3: a platform definition is one YAML document, not 2"},
+    {"console:\n  refresh: 2\n utc: true\n", "3:2: did not find expected key while parsing a "
+                                             "block mapping (line 1)"},
 };
 
 START_TEST(test_bad)

@@ -26,8 +26,7 @@ parse_ok(const char *text)
 
 /* Parses text expecting failure with code; the message must contain want. */
 static void
-parse_fails(const char *text, const struct yamltree_limits *lim, enum status code,
-            const char *want)
+parse_fails(const char *text, const struct yamltree_limits *lim, enum status code, const char *want)
 {
     struct yamltree *t = (struct yamltree *)&t;
     enum status st;
@@ -36,8 +35,7 @@ parse_fails(const char *text, const struct yamltree_limits *lim, enum status cod
     st = yamltree_parse_buffer("t.yml", text, strlen(text), lim, &t);
     ck_assert_msg(st == code, "expected status %d, got %d (%s)", code, st, status_text());
     ck_assert_ptr_null(t);
-    ck_assert_msg(strstr(status_text(), want), "message \"%s\" lacks \"%s\"", status_text(),
-                  want);
+    ck_assert_msg(strstr(status_text(), want), "message \"%s\" lacks \"%s\"", status_text(), want);
 }
 
 static void
@@ -171,7 +169,7 @@ END_TEST
 
 START_TEST(test_alias_errors)
 {
-    struct yamltree_limits small = { .max_nodes = 1000 };
+    struct yamltree_limits small = {.max_nodes = 1000};
 
     parse_fails("a: *nope\n", NULL, STATUS_YAML, "t.yml:1: alias *nope names no anchor");
     parse_fails("a: &x\n  b: *x\n", NULL, STATUS_YAML,
@@ -230,8 +228,8 @@ END_TEST
 
 START_TEST(test_bounds)
 {
-    struct yamltree_limits tiny = { .max_bytes = 8 };
-    struct yamltree_limits shallow = { .max_depth = 3 };
+    struct yamltree_limits tiny = {.max_bytes = 8};
+    struct yamltree_limits shallow = {.max_depth = 3};
     struct strbuf deep;
     struct yamltree *t;
 
@@ -239,8 +237,7 @@ START_TEST(test_bounds)
     parse_fails("a: {b: {c: [1]}}\n", &shallow, STATUS_TOOLARGE,
                 "t.yml:1: nested deeper than 3 levels");
     t = NULL;
-    ck_assert_int_eq(yamltree_parse_buffer("t.yml", "a: {b: [1]}\n", 12, &shallow, &t),
-                     STATUS_OK);
+    ck_assert_int_eq(yamltree_parse_buffer("t.yml", "a: {b: [1]}\n", 12, &shallow, &t), STATUS_OK);
     yamltree_free(t);
     /* the default depth bound holds against a hostile nesting */
     strbuf_init(&deep);
@@ -256,7 +253,7 @@ START_TEST(test_files)
     char dir[] = "/tmp/test-yaml-XXXXXX";
     char *path, *big;
     struct yamltree *t = NULL;
-    struct yamltree_limits lim = { .max_bytes = 100 };
+    struct yamltree_limits lim = {.max_bytes = 100};
     FILE *f;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -286,10 +283,10 @@ END_TEST
 
 START_TEST(test_booleans)
 {
-    static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
-                                       "on",   "On",   "ON",   "y",   "Y" };
-    static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO",
-                                      "off",   "Off",   "OFF",   "n",  "N" };
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+                                      "on",   "On",   "ON",   "y",   "Y"};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO",
+                                     "off",   "Off",   "OFF",   "n",  "N"};
 
     for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
         char *text = xasprintf("a: %s\nb: %s\n", yes[i], no[i]);
@@ -403,8 +400,8 @@ END_TEST
 
 START_TEST(test_unknown_keys)
 {
-    static const char *const top[] = { "name", "readonly", "production", "console", NULL };
-    static const char *const console[] = { "refresh", "utc", "theme", NULL };
+    static const char *const top[] = {"name", "readonly", "production", "console", NULL};
+    static const char *const console[] = {"refresh", "utc", "theme", NULL};
     struct yamltree *t = parse_ok("name: x\n"
                                   "readonyl: true\n");
     struct yamltree *u = parse_ok("console:\n"
@@ -416,9 +413,9 @@ START_TEST(test_unknown_keys)
     ck_assert_int_eq(ynode_check_keys(u->docs[0], top), STATUS_OK);
     ck_assert_int_eq(ynode_check_keys(ynode_get(u->docs[0], "console"), console), STATUS_CONFIG);
     assert_text("t.yml:3: console.colour: unknown key");
-    ck_assert_int_eq(ynode_check_keys(ynode_get(ynode_get(u->docs[0], "console"), "refresh"),
-                                      console),
-                     STATUS_CONFIG);
+    ck_assert_int_eq(
+        ynode_check_keys(ynode_get(ynode_get(u->docs[0], "console"), "refresh"), console),
+        STATUS_CONFIG);
     assert_text("t.yml:2: console.refresh: expected a mapping, got an integer");
     yamltree_free(t);
     yamltree_free(u);
