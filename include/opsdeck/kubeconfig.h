@@ -35,12 +35,14 @@ struct kube_exec {
                                    file's directory); a bare name is for PATH */
     char **args;                /* NULL-terminated, or NULL */
     char **env;                 /* NULL-terminated "NAME=value", or NULL */
-    char *interactive_mode;     /* Never | IfAvailable | Always (v1 requires it) */
+    char *interactive_mode;     /* Never | IfAvailable | Always (v1 requires it; resolved
+                                   v1beta1 without it gets IfAvailable) */
     bool provide_cluster_info;
     char *install_hint;
 };
 
-/* Everything needed to talk to one cluster as one user. Owned strings. */
+/* Everything needed to talk to one cluster as one user. Owned strings; NULL
+ * = absent. The PEM buffers are NUL-terminated (the _len excludes the NUL). */
 struct kube_target {
     char *context;              /* context name */
     char *cluster;              /* cluster name */
@@ -60,8 +62,8 @@ struct kube_target {
     char *key_pem;              /* client-key[-data] */
     size_t key_len;
     char *token;                /* token (beats tokenFile) */
-    char *token_file;           /* tokenFile, re-read by the client */
-    char *username;             /* basic auth */
+    char *token_file;           /* tokenFile (absolute), re-read by the client; NULL with token */
+    char *username;             /* basic auth: both set (maybe "") when either is */
     char *password;
     struct kube_exec *exec;     /* NULL when no exec plugin */
 };
