@@ -50,9 +50,9 @@ setup_load(const struct setup_opts *opts, struct setup *out)
     } else {
         out->platform = platform_default();
     }
-    out->kubeconfig_path = xstrdup(opts->kubeconfig ? opts->kubeconfig
-                                                    : out->platform->kubeconfig);
-    out->context = xstrdup(opts->context ? opts->context : out->platform->context);
+    platform_apply_overrides(out->platform, opts->kubeconfig, opts->context);
+    out->kubeconfig_path = xstrdup(out->platform->kubeconfig);
+    out->context = xstrdup(out->platform->context);
     if (opts->request_timeout_s > 0)
         out->kube_opts.request_timeout_ms = opts->request_timeout_s * 1000;
     if (opts->max_response_mb > 0)
