@@ -110,7 +110,7 @@ commit_hook(void *arg)
 /* One attempt on the file as it is: STATUS_CORRUPT (with why) when it must
  * be moved aside. */
 static enum status
-cache_try_attach(struct store *st, char *why, size_t whylen)
+cache_try_attach(struct store *st, char *why, size_t whylen, dev_t *dev, ino_t *ino)
 {
     sqlite3 *cw = NULL, *cr = NULL;
     enum store_verdict verdict;
@@ -122,6 +122,10 @@ cache_try_attach(struct store *st, char *why, size_t whylen)
     rc = store_db_open(st->cache_path, STORE_WRITER_BUSY_MS, &cw);
     if (rc != STATUS_OK)
         return rc;
+    if (!store_file_id(st->cache_path, dev, ino)) {
+        rc = status_fail(STATUS_IO, "%s: %s", st->cache_path, strerror(errno));
+        goto fail;
+    }
     /* The O(n) quick_check of a cache that may hold 100 MB runs later, in
      * the writer thread (store_writer.c); here only what is cheap: header,
      * application_id, user_version, the schema page. */
@@ -149,10 +153,8 @@ cache_try_attach(struct store *st, char *why, size_t whylen)
         rc = store_exec(cr, "PRAGMA query_only=1", NULL);
     if (rc != STATUS_OK)
         goto fail;
-    if (!store_file_id(st->cache_path, &st->cache_dev, &st->cache_ino)) {
-        rc = status_fail(STATUS_IO, "%s: %s", st->cache_path, strerror(errno));
-        goto fail;
-    }
+    st->cache_dev = *dev;
+    st->cache_ino = *ino;
     sqlite3_commit_hook(cw, commit_hook, st);
     st->cw = cw;
     st->cr = cr;
@@ -173,10 +175,16 @@ store_cache_attach(struct store *st)
     st->cache_ok = false;
     for (int attempt = 0; attempt < 3; attempt++) {
         char *dest;
+        dev_t dev = 0;
+        ino_t ino = 0;
 
-        rc = cache_try_attach(st, why, sizeof(why));
+        rc = cache_try_attach(st, why, sizeof(why), &dev, &ino);
         if (rc != STATUS_CORRUPT)
             return rc;
+        /* Another console that found the same damage may have moved it
+         * already: never move its new file aside. */
+        if (!store_same_file(st->cache_path, dev, ino))
+            continue;
         dest = store_move_aside(st->cache_path, "corrupt");
         if (!dest)
             return STATUS_IO;
@@ -288,15 +296,12 @@ static enum status
 read_begin(struct store *st)
 {
     enum status rc = store_wait(st, STORE_FLUSH_TIMEOUT_MS);
-    dev_t dev;
-    ino_t ino;
     bool replaced;
 
     if (rc == STATUS_TIMEOUT)
         return rc;
     pthread_mutex_lock(&st->db_mu);
-    replaced = st->cache_ok && (!store_file_id(st->cache_path, &dev, &ino) ||
-                                dev != st->cache_dev || ino != st->cache_ino);
+    replaced = st->cache_ok && !store_same_file(st->cache_path, st->cache_dev, st->cache_ino);
     if (replaced) {
         pthread_mutex_unlock(&st->db_mu);
         store_request_recovery(st, NULL);

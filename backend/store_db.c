@@ -153,6 +153,15 @@ store_file_id(const char *path, dev_t *dev, ino_t *ino)
     return true;
 }
 
+bool
+store_same_file(const char *path, dev_t dev, ino_t ino)
+{
+    dev_t d;
+    ino_t i;
+
+    return store_file_id(path, &d, &i) && d == dev && i == ino;
+}
+
 static bool
 exists(const char *path)
 {
@@ -342,14 +351,13 @@ store_db_configure(sqlite3 *db)
  * Schema versions
  */
 
-enum store_verdict
-store_schema_check(sqlite3 *db, const struct store_schema *schema, enum store_check check,
-                   char *why, size_t whylen)
+static enum store_verdict
+schema_check(sqlite3 *db, const struct store_schema *schema, enum store_check check, char *why,
+             size_t whylen)
 {
     int64_t app_id = 0, version = 0, objects = 0;
     int rc = SQLITE_OK;
 
-    why[0] = '\0';
     /* Reading the header and the schema page is what detects a file that is
      * not a database or whose first pages are broken; a page count beyond the
      * end of a truncated file is reported as corrupt here too. */
@@ -399,6 +407,28 @@ store_schema_check(sqlite3 *db, const struct store_schema *schema, enum store_ch
         sqlite3_finalize(stmt);
     }
     return STORE_DB_OK;
+}
+
+enum store_verdict
+store_schema_check(sqlite3 *db, const struct store_schema *schema, enum store_check check,
+                   char *why, size_t whylen)
+{
+    enum store_verdict verdict;
+    int rc;
+
+    why[0] = '\0';
+    /* One read transaction: the header and the schema must come from the
+     * same snapshot, or a file another console is creating right now looks
+     * like a foreign one (application_id still 0, tables already there). */
+    rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(why, whylen, "%s", sqlite3_errmsg(db));
+        return STORE_DB_ERROR;
+    }
+    verdict = schema_check(db, schema, check, why, whylen);
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return verdict;
 }
 
 /* The status for a failed SQLite call during an upgrade: the file's content

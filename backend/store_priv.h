@@ -120,6 +120,8 @@ char *store_move_aside(const char *path, const char *tag);
 void store_prune_aside(const char *path, const char *tag, int keep);
 /* dev/ino of path (false when it cannot be stat'ed). */
 bool store_file_id(const char *path, dev_t *dev, ino_t *ino);
+/* True when path is (still) the file dev/ino. */
+bool store_same_file(const char *path, dev_t dev, ino_t ino);
 
 /* --- the store --------------------------------------------------------------- */
 
@@ -208,6 +210,8 @@ struct store {
     pthread_mutex_t state_mu;
     sqlite3 *sdb;
     bool state_memory;               /* in-memory for this session (newer schema) */
+    dev_t state_dev;                 /* the file sdb opened */
+    ino_t state_ino;
 
     /* notices (n_mu) */
     pthread_mutex_t n_mu;

@@ -74,6 +74,8 @@ state_attach(struct store *st)
         sqlite3 *db = NULL;
         enum store_verdict verdict;
         enum store_check check;
+        dev_t dev = 0;
+        ino_t ino = 0;
 
         rc = store_file_prepare(st->state_path);
         if (rc != STATUS_OK)
@@ -84,6 +86,7 @@ state_attach(struct store *st)
         rc = store_db_open(st->state_path, STORE_READER_BUSY_MS, &db);
         if (rc != STATUS_OK)
             return rc;
+        store_file_id(st->state_path, &dev, &ino);
         verdict = store_schema_check(db, &store_state_schema, check, why, sizeof(why));
         switch (verdict) {
         case STORE_DB_OK:
@@ -93,6 +96,8 @@ state_attach(struct store *st)
             if (rc == STATUS_OK) {
                 st->sdb = db;
                 st->state_memory = false;
+                st->state_dev = dev;
+                st->state_ino = ino;
                 return STATUS_OK;
             }
             store_db_close(db);
@@ -119,6 +124,10 @@ state_attach(struct store *st)
             store_db_close(db);
             break;
         }
+        /* Another console that found the same damage may have kept it
+         * aside already and started a new file: leave that one alone. */
+        if (!store_same_file(st->state_path, dev, ino))
+            continue;
         rc = state_keep_aside(st, why);
         if (rc != STATUS_OK)
             return rc;
@@ -155,13 +164,11 @@ store_state_is_memory(struct store *st)
 static void
 state_recover(struct store *st, const char *why)
 {
-    dev_t dev0 = 0, dev;
-    ino_t ino0 = 0, ino;
-    const char *file = st->sdb ? sqlite3_db_filename(st->sdb, "main") : NULL;
-    bool have = file && *file && store_file_id(file, &dev0, &ino0);
+    bool ours = !st->state_memory && store_same_file(st->state_path, st->state_dev,
+                                                      st->state_ino);
 
     store_state_close(st);
-    if (have && store_file_id(st->state_path, &dev, &ino) && dev == dev0 && ino == ino0)
+    if (ours)
         state_keep_aside(st, why);
     if (state_attach(st) != STATUS_OK) {
         store_notice(st, "state.db cannot be reopened (%s); history and settings are kept in "
@@ -175,16 +182,8 @@ state_recover(struct store *st, const char *why)
 static void
 state_check_replaced(struct store *st)
 {
-    const char *file;
-    dev_t dev0, dev;
-    ino_t ino0, ino;
-
-    if (st->state_memory || !st->sdb)
-        return;
-    file = sqlite3_db_filename(st->sdb, "main");
-    if (!file || !*file || !store_file_id(file, &dev0, &ino0))
-        return;
-    if (store_file_id(st->state_path, &dev, &ino) && dev == dev0 && ino == ino0)
+    if (st->state_memory || !st->sdb ||
+        store_same_file(st->state_path, st->state_dev, st->state_ino))
         return;
     log_info("store: %s was replaced; reopening it", st->state_path);
     store_state_close(st);

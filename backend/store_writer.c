@@ -391,14 +391,11 @@ run(sqlite3_stmt *stmt)
 static void
 writer_recover(struct store *st, const char *why)
 {
-    dev_t dev;
-    ino_t ino;
     bool same;
     enum status rc;
 
     pthread_mutex_lock(&st->db_mu);
-    same = st->cache_ok && store_file_id(st->cache_path, &dev, &ino) && dev == st->cache_dev &&
-           ino == st->cache_ino;
+    same = st->cache_ok && store_same_file(st->cache_path, st->cache_dev, st->cache_ino);
     store_cache_detach(st);
     if (same && why && *why) {
         char *dest = store_move_aside(st->cache_path, "corrupt");
@@ -435,11 +432,7 @@ writer_recover(struct store *st, const char *why)
 static bool
 file_replaced(struct store *st)
 {
-    dev_t dev;
-    ino_t ino;
-
-    return st->cache_ok && (!store_file_id(st->cache_path, &dev, &ino) ||
-                            dev != st->cache_dev || ino != st->cache_ino);
+    return st->cache_ok && !store_same_file(st->cache_path, st->cache_dev, st->cache_ino);
 }
 
 /*
@@ -885,9 +878,9 @@ writer_main(void *arg)
     pthread_mutex_lock(&st->q_mu);
     for (;;) {
         int64_t now = clock_mono_ms();
-        struct store_op *batch, *last = NULL;
-        size_t n = 0;
-        int64_t bytes = 0;
+        struct store_op *batch, *last;
+        size_t n;
+        int64_t bytes;
         enum batch_result res;
 
         if (st->recover_req) {
@@ -940,10 +933,12 @@ writer_main(void *arg)
             pthread_cond_timedwait(&st->work_cv, &st->q_mu, &ts);
             continue;
         }
-        batch = st->q_head;
-        for (struct store_op *op = batch; op && n < STORE_BATCH_MAX_OPS; op = op->next) {
-            last = op;
-            bytes += (int64_t)op->size;
+        batch = last = st->q_head;
+        n = 1;
+        bytes = (int64_t)last->size;
+        while (last->next && n < STORE_BATCH_MAX_OPS) {
+            last = last->next;
+            bytes += (int64_t)last->size;
             n++;
         }
         st->q_head = last->next;

@@ -897,7 +897,12 @@ make_damaged_cache(struct env *e)
 {
     int64_t pages;
 
+    char sql[96];
+
     make_cache(e, 3000);
+    snprintf(sql, sizeof(sql), "UPDATE meta SET value = %lld WHERE key = 'checked_at'",
+             (long long)T0);
+    sql_file(e->cache, sql);
     pages = pragma_int(e->cache, "page_count");
     ck_assert_int_gt(pages, 500);
     scribble_pages(e->cache, pages / 2, pages);
@@ -1106,6 +1111,36 @@ START_TEST(test_state_damage_found_during_use)
     ck_assert_str_eq(h[0], "after the damage");
     strv_free(h);
     store_close(st);
+    env_done(&e);
+}
+END_TEST
+
+START_TEST(test_state_replaced_by_other_console)
+{
+    struct env e;
+    struct store *a, *c;
+    char *moved;
+    char **h;
+
+    env_init(&e);
+    a = open_ok(&e, NULL);
+    ck_assert_int_eq(store_history_add(a, ":", "before"), STATUS_OK);
+    /* Another console kept the file aside and started a new one. */
+    moved = store_move_aside(e.state, "damaged");
+    ck_assert_ptr_nonnull(moved);
+    free(moved);
+    c = open_ok(&e, NULL);
+    ck_assert_int_eq(store_history_add(c, ":", "from c"), STATUS_OK);
+    /* a follows to the new file. */
+    ck_assert_int_eq(store_history_add(a, ":", "from a"), STATUS_OK);
+    h = store_history(c, ":", 10);
+    ck_assert_uint_eq(strv_len((const char *const *)h), 2);
+    ck_assert_str_eq(h[0], "from a");
+    ck_assert_str_eq(h[1], "from c");
+    strv_free(h);
+    ck_assert_uint_eq(notice_count(a), 0);
+    store_close(a);
+    store_close(c);
     env_done(&e);
 }
 END_TEST
@@ -1512,6 +1547,7 @@ START_TEST(test_queue_overflow_clears_cluster)
 
     /* Another console holds the write lock. */
     ck_assert_int_eq(sqlite3_open(e.cache, &lock), SQLITE_OK);
+    sqlite3_busy_timeout(lock, 10000); /* the writer may be checking the file */
     ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     for (int i = 0; i < 200; i++) {
         fill_blob(blob, sizeof(blob), (unsigned)i);
@@ -1548,6 +1584,13 @@ END_TEST
  * Two consoles
  */
 
+static int
+complain(const char *who, const char *what)
+{
+    fprintf(stderr, "%s: %s: %s\n", who, what, status_text());
+    return 1;
+}
+
 /* One console's work: puts of its own cluster with loads of both, history. */
 static int
 console_work(const struct env *e, const char *mine, const char *theirs, int n)
@@ -1557,7 +1600,7 @@ console_work(const struct env *e, const char *mine, const char *theirs, int n)
     int bad = 0;
 
     if (store_open(e->cache, e->state, NULL, &st) != STATUS_OK)
-        return 100;
+        return 100 + complain(mine, "open");
     for (int round = 0; round < 10; round++) {
         size_t got = 0;
 
@@ -1567,21 +1610,21 @@ console_work(const struct env *e, const char *mine, const char *theirs, int n)
             store_put(st, mine, "pods", "ns", name, blob, sizeof(blob), T0);
         }
         if (store_load(st, theirs, "pods", count_cb, &got) != STATUS_OK)
-            bad++;
+            bad += complain(mine, "load theirs");
         got = 0;
         if (store_load(st, mine, "pods", count_cb, &got) != STATUS_OK ||
             got != (size_t)((round + 1) * n / 10))
-            bad++;
+            bad += complain(mine, "load mine");
         snprintf(line, sizeof(line), "%s command %d", mine, round);
         if (store_history_add(st, ":", line) != STATUS_OK)
-            bad++;
+            bad += complain(mine, "history");
         if (store_set_setting(st, mine, line) != STATUS_OK)
-            bad++;
+            bad += complain(mine, "setting");
     }
     if (store_flush(st) != STATUS_OK)
-        bad++;
-    if (strv_len(store_notices(st)) != 0)
-        bad++;
+        bad += complain(mine, "flush");
+    for (const char *const *nt = store_notices(st); *nt; nt++)
+        bad += complain(mine, *nt);
     store_close(st);
     return bad;
 }
@@ -1670,7 +1713,6 @@ store_suite(void)
     tcase_add_test(tc, test_put_overwrite_and_remove);
     tcase_add_test(tc, test_bad_writes_ignored_alone);
     tcase_add_test(tc, test_replace_sweeps);
-    tcase_add_test(tc, test_replace_across_handles);
     tcase_add_test(tc, test_cluster_info);
     tcase_add_test(tc, test_batching_20000_puts);
     tcase_add_test(tc, test_batch_by_time_and_count);
@@ -1687,6 +1729,7 @@ store_suite(void)
     tcase_add_test(tc, test_state_damaged_kept_aside);
     tcase_add_test(tc, test_state_corrupt_pages_kept_aside);
     tcase_add_test(tc, test_state_damage_found_during_use);
+    tcase_add_test(tc, test_state_replaced_by_other_console);
     tcase_add_test(tc, test_state_foreign_kept_aside);
     tcase_add_test(tc, test_state_newer_left_untouched);
     tcase_add_test(tc, test_history);
@@ -1697,8 +1740,14 @@ store_suite(void)
     tcase_add_test(tc, test_retention_by_size_rows);
     tcase_add_test(tc, test_cache_clear);
     tcase_add_test(tc, test_queue_overflow_clears_cluster);
+    suite_add_tcase(s, tc);
+
+    /* Apart, so CK_RUN_CASE=concurrency can repeat them. */
+    tc = tcase_create("concurrency");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_two_processes);
     tcase_add_test(tc, test_two_handles_one_process);
+    tcase_add_test(tc, test_replace_across_handles);
     suite_add_tcase(s, tc);
     return s;
 }
