@@ -14,3 +14,11 @@ tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_store_LDADD = $(UNIT_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test-store.c tests/unit/testlib.h
 TESTS += tests/unit/test-store
+
+# Two processes on the same files, checked from outside (Python's sqlite3).
+check_PROGRAMS += tests/integration/store-tool
+tests_integration_store_tool_CFLAGS = $(UNIT_CFLAGS)
+tests_integration_store_tool_LDADD = $(BACKEND_LIBS)
+tests_integration_store_tool_SOURCES = tests/integration/store-tool.c
+TESTS += tests/integration/store-two-consoles.sh
+EXTRA_DIST += tests/integration/store-two-consoles.sh

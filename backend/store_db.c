@@ -476,8 +476,11 @@ store_schema_upgrade(sqlite3 *db, const struct store_schema *schema)
         store_exec(db, schema->fresh_pragmas, &rc) != STATUS_OK)
         return upgrade_fail(db, schema, rc, "set-up");
     /* Persistent once set; on a file already in WAL mode this is a no-op
-     * that takes no lock. An in-memory database has no WAL. */
-    if (file && *file) {
+     * that takes no lock. An in-memory database has no WAL. The switch needs
+     * an exclusive lock, and when two consoles create the file at once one
+     * of them gets SQLITE_BUSY without the busy handler being called (it
+     * would deadlock): retry, for at most the busy timeout. */
+    for (int64_t deadline = clock_mono_ms() + STORE_WRITER_BUSY_MS; file && *file;) {
         rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_step(stmt);
@@ -486,12 +489,14 @@ store_schema_upgrade(sqlite3 *db, const struct store_schema *schema)
 
             if (!mode || strcmp(mode, "wal") != 0)
                 log_warn("%s: journal mode is %s, not wal", schema->name, mode ? mode : "?");
-        } else {
-            st = upgrade_fail(db, schema, rc, "cannot switch to WAL");
         }
         sqlite3_finalize(stmt);
-        if (st != STATUS_OK)
-            return st;
+        stmt = NULL;
+        if (rc == SQLITE_ROW)
+            break;
+        if ((rc & 0xff) != SQLITE_BUSY || clock_mono_ms() > deadline)
+            return upgrade_fail(db, schema, rc, "cannot switch to WAL");
+        nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
     }
     if (version == schema->version)
         return STATUS_OK;
