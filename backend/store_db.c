@@ -240,7 +240,8 @@ store_prune_aside(const char *path, const char *tag, int keep)
     if (d)
         closedir(d);
     /* The stamps sort by time; "-N" suffixes of one second sort after. */
-    qsort(names.items, names.len, sizeof(names.items[0]), cmp_str);
+    if (names.len > 1)
+        qsort(names.items, names.len, sizeof(names.items[0]), cmp_str);
     for (size_t i = 0; keep >= 0 && i + (size_t)keep < names.len; i++) {
         for (int j = 0; j < 3; j++) {
             char *victim = xasprintf("%s/%s%s", dir, (char *)names.items[i],

@@ -200,6 +200,7 @@ struct store {
     char werr_text[512];
     pthread_t thread;
     bool thread_started;
+    atomic_bool quit;                /* closing: interrupt the background check */
 
     /* writer thread only */
     struct store_writer_stmts ws;

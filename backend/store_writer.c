@@ -287,6 +287,8 @@ store_cache_clear(struct store *st)
     pthread_mutex_unlock(&st->q_mu);
     op_free_list(pending);
     atomic_fetch_add(&st->st_dropped, n);
+    /* Copies moved aside as corrupt are cached data too. */
+    store_prune_aside(st->cache_path, "corrupt", 0);
     store_enqueue(st, op_new(OP_CLEAR, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0));
     return store_wait(st, STORE_FLUSH_TIMEOUT_MS);
 }
@@ -773,10 +775,12 @@ enforce_age(struct store *st)
 static void
 enforce_size(struct store *st)
 {
-    int64_t used = pages_in_use(st);
-    int64_t max = st->limits.cache_max_bytes;
+    int64_t used, max = st->limits.cache_max_bytes;
     int64_t target = max / 10 * 9;
 
+    if (!st->cache_ok)
+        return;
+    used = pages_in_use(st);
     if (used <= max)
         return;
     for (int round = 0; used > target && round < 32; round++) {
@@ -821,6 +825,14 @@ enforce_size(struct store *st)
     }
 }
 
+static int
+check_interrupted(void *arg)
+{
+    struct store *st = arg;
+
+    return atomic_load(&st->quit) ? 1 : 0;
+}
+
 /* The O(n) check of the whole file, at most once a day (meta 'checked_at',
  * wall clock): it reads every page, which for a 100 MB cache is too slow
  * for the start-up path but fine here, beside the first reads. Damage it
@@ -838,8 +850,16 @@ writer_check(struct store *st)
         return;
     if (checked > 0 && now - checked < STORE_CHECK_INTERVAL_S && checked <= now)
         return;
+    /* Closing must not wait for it: store_writer_stop sets quit, the progress
+     * handler interrupts the check, and it runs again at the next start. */
+    sqlite3_progress_handler(st->cw, 1000, check_interrupted, st);
     verdict = store_schema_check(st->cw, &store_cache_schema, STORE_CHECK_QUICK, why,
                                  sizeof(why));
+    sqlite3_progress_handler(st->cw, 0, NULL, NULL);
+    if (!sqlite3_get_autocommit(st->cw))
+        sqlite3_exec(st->cw, "ROLLBACK", NULL, NULL, NULL);
+    if (atomic_load(&st->quit))
+        return;
     if (verdict == STORE_DB_DAMAGED) {
         writer_recover(st, why);
         return;
@@ -857,6 +877,13 @@ writer_check(struct store *st)
 static void
 writer_maintain(struct store *st)
 {
+    if (!st->cache_ok) {
+        /* Disabled by a failed rebuild (disk full, directory gone): try again. */
+        pthread_mutex_lock(&st->db_mu);
+        if (store_cache_attach(st) == STATUS_OK)
+            log_info("store: the cache is available again");
+        pthread_mutex_unlock(&st->db_mu);
+    }
     enforce_age(st);
     enforce_size(st);
     st->next_age_ms = clock_mono_ms() + STORE_AGE_INTERVAL_MS;
@@ -1020,6 +1047,7 @@ store_writer_stop(struct store *st)
 
     if (rc != STATUS_OK)
         log_warn("store: closing: %s", status_text());
+    atomic_store(&st->quit, true);
     pthread_mutex_lock(&st->q_mu);
     st->stopping = true;
     pthread_cond_broadcast(&st->work_cv);

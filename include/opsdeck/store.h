@@ -122,8 +122,8 @@ void store_set_cluster_info(struct store *st, const char *cluster, const char *s
                             const char *version, int64_t last_live);
 
 /* Empties the cache (opsdeck cache clear): drops the writes still queued,
- * deletes every object and cluster, returns the pages to the file system;
- * waits for it like store_flush. */
+ * deletes every object and cluster, returns the pages to the file system,
+ * deletes the cache.db.corrupt-* copies; waits for it like store_flush. */
 enum status store_cache_clear(struct store *st);
 /* Bytes used by cache.db (pages in use, not counting free pages); -1 when
  * the cache is unavailable. */

@@ -1500,8 +1500,13 @@ START_TEST(test_cache_clear)
     struct stat sb;
     int64_t full, empty;
 
+    char junk[4096];
+
     env_init(&e);
+    fill_blob(junk, sizeof(junk), 11);
+    write_file(e.cache, junk, sizeof(junk));
     st = open_ok(&e, NULL);
+    ck_assert_uint_eq(aside_count(&e, "cache.db", "corrupt", NULL, 0), 1);
     store_set_cluster_info(st, "c", "https://c", "v1", T0);
     put_cluster(st, "c", 2000, T0);
     ck_assert_int_eq(store_flush(st), STATUS_OK);
@@ -1514,7 +1519,13 @@ START_TEST(test_cache_clear)
     ck_assert(!store_cluster_info(st, "c", &info));
     ck_assert_int_gt(full, 2000 * 1024);
     ck_assert_int_lt(empty, 64 * 1024);
-    /* Still usable. */
+    ck_assert_uint_eq(aside_count(&e, "cache.db", "corrupt", NULL, 0), 0);
+    /* Still usable; clearing an empty cache is fine too. */
+    put_cluster(st, "c", 10, T0);
+    ck_assert_uint_eq(load_count(st, "c", "pods"), 10);
+    ck_assert_int_eq(store_cache_clear(st), STATUS_OK);
+    ck_assert_int_eq(store_cache_clear(st), STATUS_OK);
+    ck_assert_uint_eq(load_count(st, "c", "pods"), 0);
     put_cluster(st, "c", 10, T0);
     ck_assert_uint_eq(load_count(st, "c", "pods"), 10);
     store_close(st);
