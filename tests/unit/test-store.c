@@ -406,6 +406,27 @@ START_TEST(test_symlinked_db_refused)
 }
 END_TEST
 
+START_TEST(test_open_fails_without_directory)
+{
+    struct env e;
+    struct store *st = NULL;
+    char cache[200];
+
+    env_init(&e);
+    snprintf(cache, sizeof(cache), "%s/missing/cache.db", e.dir);
+    ck_assert_int_eq(store_open(cache, e.state, NULL, &st), STATUS_IO);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_nonnull(strstr(status_text(), "missing/cache.db"));
+    snprintf(cache, sizeof(cache), "%s/missing", e.dir);
+    ck_assert_int_eq(mkdir(cache, 0700), 0);
+    snprintf(cache, sizeof(cache), "%s/missing/cache.db", e.dir);
+    ck_assert_int_eq(mkdir(cache, 0700), 0); /* a directory where the file should be */
+    ck_assert_int_eq(store_open(cache, e.state, NULL, &st), STATUS_IO);
+    ck_assert_ptr_nonnull(strstr(status_text(), "not a regular file"));
+    env_done(&e);
+}
+END_TEST
+
 START_TEST(test_cluster_key)
 {
     char *a = store_cluster_key("https://10.0.1.1:6443", NULL);
@@ -1683,6 +1704,70 @@ START_TEST(test_two_processes)
 }
 END_TEST
 
+/* Several consoles started at the same moment on a directory without
+ * files: all create, none sees the others' half-made file as damaged. */
+START_TEST(test_concurrent_creation)
+{
+    enum { KIDS = 4, ROUNDS = 5 };
+
+    for (int round = 0; round < ROUNDS; round++) {
+        struct env e;
+        int gate[2];
+        pid_t kids[KIDS];
+        struct store *st;
+
+        env_init(&e);
+        ck_assert_int_eq(pipe(gate), 0);
+        for (int k = 0; k < KIDS; k++) {
+            kids[k] = fork();
+            ck_assert_int_ge(kids[k], 0);
+            if (kids[k] == 0) {
+                char c, name[16];
+                struct store *mine = NULL;
+                int bad = 0;
+
+                close(gate[1]);
+                if (read(gate[0], &c, 1) != 0) /* released by the close */
+                    _exit(90);
+                if (store_open(e.cache, e.state, NULL, &mine) != STATUS_OK)
+                    _exit(100 + complain("kid", "open"));
+                snprintf(name, sizeof(name), "kid-%d", k);
+                store_put(mine, "c", "pods", "ns", name, "1", 1, T0);
+                if (store_history_add(mine, ":", name) != STATUS_OK)
+                    bad += complain(name, "history");
+                if (store_flush(mine) != STATUS_OK)
+                    bad += complain(name, "flush");
+                for (const char *const *nt = store_notices(mine); *nt; nt++)
+                    bad += complain(name, *nt);
+                store_close(mine);
+                _exit(bad);
+            }
+        }
+        close(gate[0]);
+        close(gate[1]); /* go */
+        for (int k = 0; k < KIDS; k++) {
+            int status = -1;
+
+            for (int i = 0; i < 3000 && waitpid(kids[k], &status, WNOHANG) != kids[k]; i++)
+                usleep(10000);
+            if (!WIFEXITED(status)) {
+                kill(kids[k], SIGKILL);
+                waitpid(kids[k], &status, 0);
+            }
+            ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                          "round %d: console %d failed (%d)", round, k, status);
+        }
+        st = open_ok(&e, NULL);
+        ck_assert_uint_eq(load_count(st, "c", "pods"), KIDS);
+        ck_assert_uint_eq(notice_count(st), 0);
+        store_close(st);
+        ck_assert_uint_eq(aside_count(&e, "cache.db", "corrupt", NULL, 0), 0);
+        ck_assert_uint_eq(aside_count(&e, "state.db", "damaged", NULL, 0), 0);
+        env_done(&e);
+    }
+}
+END_TEST
+
 START_TEST(test_two_handles_one_process)
 {
     struct env e;
@@ -1719,6 +1804,7 @@ store_suite(void)
     tcase_add_test(tc, test_open_creates_private_files);
     tcase_add_test(tc, test_open_tightens_existing_modes);
     tcase_add_test(tc, test_symlinked_db_refused);
+    tcase_add_test(tc, test_open_fails_without_directory);
     tcase_add_test(tc, test_cluster_key);
     tcase_add_test(tc, test_put_load_roundtrip);
     tcase_add_test(tc, test_put_overwrite_and_remove);
@@ -1757,6 +1843,7 @@ store_suite(void)
     tc = tcase_create("concurrency");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_two_processes);
+    tcase_add_test(tc, test_concurrent_creation);
     tcase_add_test(tc, test_two_handles_one_process);
     tcase_add_test(tc, test_replace_across_handles);
     suite_add_tcase(s, tc);
