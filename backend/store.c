@@ -328,13 +328,11 @@ read_end(struct store *st, int rc)
     snprintf(why, sizeof(why), "%s", sqlite3_errmsg(st->cr));
     pthread_mutex_unlock(&st->db_mu);
     store_request_recovery(st, why);
-    return status_fail(STATUS_CORRUPT, "cache.db was damaged (%s); moved aside and rebuilt",
-                       why);
+    return status_fail(STATUS_CORRUPT, "cache.db was damaged (%s); moved aside and rebuilt", why);
 }
 
 enum status
-store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb,
-           void *arg)
+store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb, void *arg)
 {
     static const char sql[] =
         "SELECT ns, name, blob, fetched_at FROM objects"

@@ -245,7 +245,9 @@ store_prune_aside(const char *path, const char *tag, int keep)
     for (size_t i = 0; keep >= 0 && i + (size_t)keep < names.len; i++) {
         for (int j = 0; j < 3; j++) {
             char *victim = xasprintf("%s/%s%s", dir, (char *)names.items[i],
-                                     j == 0 ? "" : j == 1 ? "-wal" : "-shm");
+                                     j == 0   ? ""
+                                     : j == 1 ? "-wal"
+                                              : "-shm");
             if (unlink(victim) == 0 && j == 0)
                 log_info("removed old moved-aside cache %s", victim);
             free(victim);
@@ -264,8 +266,8 @@ enum status
 store_db_open(const char *path, int busy_ms, sqlite3 **out)
 {
     sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-                SQLITE_OPEN_NOMUTEX;
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
     int rc;
 
     *out = NULL;
@@ -386,8 +388,8 @@ schema_check(sqlite3 *db, const struct store_schema *schema, enum store_check ch
     }
     if (check != STORE_CHECK_NONE) {
         sqlite3_stmt *stmt = NULL;
-        const char *sql = check == STORE_CHECK_QUICK ? "PRAGMA quick_check(1)"
-                                                     : "PRAGMA integrity_check(1)";
+        const char *sql =
+            check == STORE_CHECK_QUICK ? "PRAGMA quick_check(1)" : "PRAGMA integrity_check(1)";
 
         rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
         if (rc == SQLITE_OK)
@@ -456,8 +458,7 @@ upgrade_status(int rc)
 static enum status
 upgrade_fail(sqlite3 *db, const struct store_schema *schema, int rc, const char *what)
 {
-    return status_fail(upgrade_status(rc), "%s: %s: %s", schema->name, what,
-                       sqlite3_errmsg(db));
+    return status_fail(upgrade_status(rc), "%s: %s: %s", schema->name, what, sqlite3_errmsg(db));
 }
 
 enum status
@@ -497,7 +498,7 @@ store_schema_upgrade(sqlite3 *db, const struct store_schema *schema)
             break;
         if ((rc & 0xff) != SQLITE_BUSY || clock_mono_ms() > deadline)
             return upgrade_fail(db, schema, rc, "cannot switch to WAL");
-        nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
     }
     if (version == schema->version)
         return STATUS_OK;
@@ -516,8 +517,7 @@ store_schema_upgrade(sqlite3 *db, const struct store_schema *schema)
         goto out;
     }
     if (version > schema->version) {
-        st = status_fail(STATUS_CORRUPT, "%s: newer schema %lld", schema->name,
-                         (long long)version);
+        st = status_fail(STATUS_CORRUPT, "%s: newer schema %lld", schema->name, (long long)version);
         goto out;
     }
     for (int64_t v = version; v < schema->version; v++) {
@@ -529,8 +529,7 @@ store_schema_upgrade(sqlite3 *db, const struct store_schema *schema)
             st = upgrade_fail(db, schema, rc, what);
             goto out;
         }
-        log_info("%s: schema migrated %lld -> %lld", schema->name, (long long)v,
-                 (long long)v + 1);
+        log_info("%s: schema migrated %lld -> %lld", schema->name, (long long)v, (long long)v + 1);
     }
     sql = xasprintf("PRAGMA application_id=%lld; PRAGMA user_version=%d;",
                     (long long)schema->app_id, schema->version);

@@ -42,20 +42,20 @@
 #define STORE_CACHE_APP_ID 0x4f504443 /* "OPDC" */
 #define STORE_STATE_APP_ID 0x4f504453 /* "OPDS" */
 
-#define STORE_DEFAULT_MAX_BYTES (INT64_C(512) * 1024 * 1024)
-#define STORE_DEFAULT_MAX_AGE_S (INT64_C(30) * 24 * 3600)
+#define STORE_DEFAULT_MAX_BYTES   (INT64_C(512) * 1024 * 1024)
+#define STORE_DEFAULT_MAX_AGE_S   (INT64_C(30) * 24 * 3600)
 #define STORE_DEFAULT_QUEUE_BYTES (INT64_C(128) * 1024 * 1024)
 
-#define STORE_BATCH_OPS 2000       /* commit as soon as this many ops wait */
-#define STORE_BATCH_MAX_OPS 8192   /* at most this many ops in one transaction */
-#define STORE_BATCH_DELAY_MS 200   /* or this long after the first op was queued */
+#define STORE_BATCH_OPS        2000 /* commit as soon as this many ops wait */
+#define STORE_BATCH_MAX_OPS    8192 /* at most this many ops in one transaction */
+#define STORE_BATCH_DELAY_MS   200  /* or this long after the first op was queued */
 #define STORE_FLUSH_TIMEOUT_MS 10000
-#define STORE_WRITER_BUSY_MS 5000  /* busy_timeout of the writer; it then retries */
-#define STORE_READER_BUSY_MS 2000  /* busy_timeout of reads and of state.db */
-#define STORE_CHECK_INTERVAL_S (24 * 3600) /* background quick_check of cache.db */
-#define STORE_AGE_INTERVAL_MS (3600 * 1000) /* retention by age while running */
-#define STORE_KEEP_CORRUPT 2       /* moved-aside cache copies kept */
-#define STORE_HISTORY_MAX 500
+#define STORE_WRITER_BUSY_MS   5000          /* busy_timeout of the writer; it then retries */
+#define STORE_READER_BUSY_MS   2000          /* busy_timeout of reads and of state.db */
+#define STORE_CHECK_INTERVAL_S (24 * 3600)   /* background quick_check of cache.db */
+#define STORE_AGE_INTERVAL_MS  (3600 * 1000) /* retention by age while running */
+#define STORE_KEEP_CORRUPT     2             /* moved-aside cache copies kept */
+#define STORE_HISTORY_MAX      500
 #define STORE_HISTORY_LINE_MAX 4096
 
 /* A versioned schema. steps[v] migrates a database from version v to v + 1;
@@ -63,11 +63,11 @@
  * step (SQL run in the migration's transaction) and bump nothing else —
  * version is ARRAY_SIZE(steps). Never edit a step that has shipped. */
 struct store_schema {
-    const char *name;            /* "cache.db" for messages */
+    const char *name; /* "cache.db" for messages */
     uint32_t app_id;
-    int version;                 /* the version this build writes */
-    const char *const *steps;    /* version entries */
-    const char *fresh_pragmas;   /* run before steps[0] on an empty file, or NULL */
+    int version;               /* the version this build writes */
+    const char *const *steps;  /* version entries */
+    const char *fresh_pragmas; /* run before steps[0] on an empty file, or NULL */
 };
 
 extern const struct store_schema store_cache_schema;
@@ -75,11 +75,11 @@ extern const struct store_schema store_state_schema;
 
 /* What a database file turned out to be. */
 enum store_verdict {
-    STORE_DB_OK,        /* ours (or empty), version <= ours */
-    STORE_DB_DAMAGED,   /* not a database, corrupt, or inconsistent */
-    STORE_DB_FOREIGN,   /* a database of another application */
-    STORE_DB_NEWER,     /* ours, but a newer schema than this build knows */
-    STORE_DB_ERROR,     /* could not be read (I/O, permission, busy): not judged */
+    STORE_DB_OK,      /* ours (or empty), version <= ours */
+    STORE_DB_DAMAGED, /* not a database, corrupt, or inconsistent */
+    STORE_DB_FOREIGN, /* a database of another application */
+    STORE_DB_NEWER,   /* ours, but a newer schema than this build knows */
+    STORE_DB_ERROR,   /* could not be read (I/O, permission, busy): not judged */
 };
 
 enum store_check { STORE_CHECK_NONE, STORE_CHECK_QUICK, STORE_CHECK_INTEGRITY };
@@ -131,9 +131,9 @@ enum store_op_type {
     OP_REPLACE_BEGIN,
     OP_REPLACE_END,
     OP_CLUSTER_INFO,
-    OP_CLEAR_CLUSTER,     /* objects of one cluster (queue overflow) */
-    OP_CLEAR,             /* everything (store_cache_clear) */
-    OP_MAINTAIN,          /* retention at start: reads wait for it like for a write */
+    OP_CLEAR_CLUSTER, /* objects of one cluster (queue overflow) */
+    OP_CLEAR,         /* everything (store_cache_clear) */
+    OP_MAINTAIN,      /* retention at start: reads wait for it like for a write */
 };
 
 /* One queued write; the strings and the blob live in the same allocation. */
@@ -141,16 +141,16 @@ struct store_op {
     struct store_op *next;
     enum store_op_type type;
     uint64_t seq;
-    int64_t time;           /* fetched_at (PUT), last_live (CLUSTER_INFO) */
+    int64_t time; /* fetched_at (PUT), last_live (CLUSTER_INFO) */
     const char *cluster;
     const char *kind;
-    const char *ns;         /* "" cluster-scoped; NULL = every namespace (replace) */
+    const char *ns; /* "" cluster-scoped; NULL = every namespace (replace) */
     const char *name;
-    const char *server;     /* CLUSTER_INFO */
-    const char *version;    /* CLUSTER_INFO */
+    const char *server;  /* CLUSTER_INFO */
+    const char *version; /* CLUSTER_INFO */
     const void *blob;
     size_t len;
-    size_t size;            /* bytes of the allocation, for the queue cap */
+    size_t size; /* bytes of the allocation, for the queue cap */
 };
 
 struct store_writer_stmts {
@@ -174,11 +174,11 @@ struct store {
 
     /* cache.db */
     pthread_mutex_t db_mu;
-    sqlite3 *cw;                     /* writer connection: writer thread */
-    sqlite3 *cr;                     /* reader connection: under db_mu */
-    bool cache_ok;                   /* false: the cache could not be reopened */
-    dev_t cache_dev;                 /* the file cw/cr opened, to notice another */
-    ino_t cache_ino;                 /* process replacing it */
+    sqlite3 *cw;     /* writer connection: writer thread */
+    sqlite3 *cr;     /* reader connection: under db_mu */
+    bool cache_ok;   /* false: the cache could not be reopened */
+    dev_t cache_dev; /* the file cw/cr opened, to notice another */
+    ino_t cache_ino; /* process replacing it */
 
     /* the queue (q_mu) */
     pthread_mutex_t q_mu;
@@ -188,36 +188,36 @@ struct store {
     struct store_op *q_tail;
     size_t q_count;
     int64_t q_bytes;
-    int64_t q_first_ms;              /* when the oldest queued op arrived */
-    uint64_t enq_seq;                /* seq of the last op queued */
-    uint64_t done_seq;               /* every op up to this one is processed */
-    uint64_t flush_seq;              /* a flush waits for done_seq >= this */
+    int64_t q_first_ms; /* when the oldest queued op arrived */
+    uint64_t enq_seq;   /* seq of the last op queued */
+    uint64_t done_seq;  /* every op up to this one is processed */
+    uint64_t flush_seq; /* a flush waits for done_seq >= this */
     bool stopping;
-    bool recover_req;                /* a reader asks the writer to recover */
+    bool recover_req; /* a reader asks the writer to recover */
     char recover_why[256];
-    uint64_t cache_gen;              /* bumped by each recovery */
-    enum status werr;                /* last writer failure since the last flush */
+    uint64_t cache_gen; /* bumped by each recovery */
+    enum status werr;   /* last writer failure since the last flush */
     char werr_text[512];
     pthread_t thread;
     bool thread_started;
-    atomic_bool quit;                /* closing: interrupt the background check */
+    atomic_bool quit; /* closing: interrupt the background check */
 
     /* writer thread only */
     struct store_writer_stmts ws;
-    struct hmap replaces;            /* "cluster\x1fkind\x1fns|*" -> open generation */
-    int64_t next_age_ms;             /* next retention by age (monotonic) */
+    struct hmap replaces; /* "cluster\x1fkind\x1fns|*" -> open generation */
+    int64_t next_age_ms;  /* next retention by age (monotonic) */
 
     /* state.db (state_mu) */
     pthread_mutex_t state_mu;
     sqlite3 *sdb;
-    bool state_memory;               /* in-memory for this session (newer schema) */
-    dev_t state_dev;                 /* the file sdb opened */
+    bool state_memory; /* in-memory for this session (newer schema) */
+    dev_t state_dev;   /* the file sdb opened */
     ino_t state_ino;
 
     /* notices (n_mu) */
     pthread_mutex_t n_mu;
-    struct vec notices;              /* owned strings */
-    const char **notices_view;       /* the last array handed out */
+    struct vec notices;        /* owned strings */
+    const char **notices_view; /* the last array handed out */
 
     /* statistics */
     atomic_uint_fast64_t st_transactions;

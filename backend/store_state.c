@@ -164,15 +164,15 @@ store_state_is_memory(struct store *st)
 static void
 state_recover(struct store *st, const char *why)
 {
-    bool ours = !st->state_memory && store_same_file(st->state_path, st->state_dev,
-                                                      st->state_ino);
+    bool ours = !st->state_memory && store_same_file(st->state_path, st->state_dev, st->state_ino);
 
     store_state_close(st);
     if (ours)
         state_keep_aside(st, why);
     if (state_attach(st) != STATUS_OK) {
-        store_notice(st, "state.db cannot be reopened (%s); history and settings are kept in "
-                         "memory for this session only",
+        store_notice(st,
+                     "state.db cannot be reopened (%s); history and settings are kept in "
+                     "memory for this session only",
                      status_text());
         state_open_memory(st);
     }
@@ -249,8 +249,9 @@ history_add_fn(sqlite3 *db, void *arg)
     int rc;
     bool dup = false;
 
-    rc = sqlite3_prepare_v2(db, "SELECT line FROM history WHERE prompt = ?1 ORDER BY id DESC"
-                                " LIMIT 1",
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT line FROM history WHERE prompt = ?1 ORDER BY id DESC"
+                            " LIMIT 1",
                             -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, h->prompt, -1, SQLITE_STATIC);
@@ -280,9 +281,10 @@ history_add_fn(sqlite3 *db, void *arg)
     if (rc != SQLITE_OK)
         return rc;
     /* Keep the newest STORE_HISTORY_MAX of this prompt. */
-    rc = sqlite3_prepare_v2(db, "DELETE FROM history WHERE prompt = ?1 AND id <= (SELECT id"
-                                " FROM history WHERE prompt = ?1 ORDER BY id DESC LIMIT 1"
-                                " OFFSET ?2)",
+    rc = sqlite3_prepare_v2(db,
+                            "DELETE FROM history WHERE prompt = ?1 AND id <= (SELECT id"
+                            " FROM history WHERE prompt = ?1 ORDER BY id DESC LIMIT 1"
+                            " OFFSET ?2)",
                             -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, h->prompt, -1, SQLITE_STATIC);
@@ -296,7 +298,7 @@ history_add_fn(sqlite3 *db, void *arg)
 enum status
 store_history_add(struct store *st, const char *prompt, const char *line)
 {
-    struct history_add h = { .prompt = prompt, .line = line };
+    struct history_add h = {.prompt = prompt, .line = line};
     size_t len = strlen(line);
 
     if (len > STORE_HISTORY_LINE_MAX)
@@ -321,8 +323,9 @@ history_get_fn(sqlite3 *db, void *arg)
     int rc;
 
     vec_clear(&h->lines);
-    rc = sqlite3_prepare_v2(db, "SELECT line FROM history WHERE prompt = ?1 ORDER BY id DESC"
-                                " LIMIT ?2",
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT line FROM history WHERE prompt = ?1 ORDER BY id DESC"
+                            " LIMIT ?2",
                             -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, h->prompt, -1, SQLITE_STATIC);
@@ -338,7 +341,7 @@ history_get_fn(sqlite3 *db, void *arg)
 char **
 store_history(struct store *st, const char *prompt, size_t max)
 {
-    struct history_get h = { .prompt = prompt, .max = max };
+    struct history_get h = {.prompt = prompt, .max = max};
     char **out;
 
     vec_init(&h.lines, free);
@@ -406,7 +409,7 @@ setting_set_fn(sqlite3 *db, void *arg)
 char *
 store_setting(struct store *st, const char *key)
 {
-    struct setting s = { .key = key };
+    struct setting s = {.key = key};
 
     if (state_txn(st, false, setting_get_fn, &s) != STATUS_OK) {
         log_warn("store: setting %s: %s", key, status_text());
@@ -419,7 +422,7 @@ store_setting(struct store *st, const char *key)
 enum status
 store_set_setting(struct store *st, const char *key, const char *value)
 {
-    struct setting s = { .key = key, .value = value };
+    struct setting s = {.key = key, .value = value};
 
     return state_txn(st, true, setting_set_fn, &s);
 }

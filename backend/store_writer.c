@@ -40,7 +40,7 @@ static struct store_op *
 op_new(enum store_op_type type, const char *cluster, const char *kind, const char *ns,
        const char *name, const char *server, const char *version, const void *blob, size_t len)
 {
-    const char *src[6] = { cluster, kind, ns, name, server, version };
+    const char *src[6] = {cluster, kind, ns, name, server, version};
     size_t lens[6], total = sizeof(struct store_op) + len;
     struct store_op *op;
     char *p;
@@ -136,14 +136,12 @@ overflow_locked(struct store *st)
     } else {
         hmap_iter_init(&it, &clusters);
         while (hmap_iter_next(&it, &key, &value))
-            append_locked(st, op_new(OP_CLEAR_CLUSTER, key, NULL, NULL, NULL, NULL, NULL,
-                                     NULL, 0));
+            append_locked(st, op_new(OP_CLEAR_CLUSTER, key, NULL, NULL, NULL, NULL, NULL, NULL, 0));
     }
     hmap_done(&clusters);
     op_free_list(pending);
     atomic_fetch_add(&st->st_dropped, dropped);
-    log_warn("store: write queue over %lld bytes: dropped %zu writes", (long long)bytes,
-             dropped);
+    log_warn("store: write queue over %lld bytes: dropped %zu writes", (long long)bytes, dropped);
 }
 
 void
@@ -177,13 +175,15 @@ key_ok(const char *what, const char *cluster, const char *kind, const char *name
     if (cluster && kind && name)
         return true;
     log_error("store: %s without %s: ignored", what,
-              !cluster ? "cluster" : !kind ? "kind" : "name");
+              !cluster ? "cluster"
+              : !kind  ? "kind"
+                       : "name");
     return false;
 }
 
 void
-store_put(struct store *st, const char *cluster, const char *kind, const char *ns,
-          const char *name, const void *blob, size_t len, int64_t fetched_at)
+store_put(struct store *st, const char *cluster, const char *kind, const char *ns, const char *name,
+          const void *blob, size_t len, int64_t fetched_at)
 {
     struct store_op *op;
 
@@ -320,7 +320,10 @@ static const struct {
     size_t offset;
     const char *sql;
 } stmt_sql[] = {
-#define STMT(field, text) { offsetof(struct store_writer_stmts, field), text }
+#define STMT(field, text)                                                                          \
+    {                                                                                              \
+        offsetof(struct store_writer_stmts, field), text                                           \
+    }
     STMT(put, "INSERT INTO objects(cluster, kind, ns, name, gen, fetched_at, blob)"
               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
               " ON CONFLICT(cluster, kind, ns, name) DO UPDATE SET"
@@ -442,18 +445,18 @@ file_replaced(struct store *st)
  */
 
 struct batch_cluster {
-    const char *key;          /* borrowed from an op of the batch */
+    const char *key; /* borrowed from an op of the batch */
     int64_t id;
-    int64_t data_time;        /* newest fetched_at put in this batch */
+    int64_t data_time; /* newest fetched_at put in this batch */
 };
 
 struct batch {
     struct batch_cluster *clusters;
     size_t nclusters;
     size_t cap;
-    struct vec ended;         /* replace keys to forget after the commit (owned) */
-    bool cleared;             /* OP_CLEAR ran: forget every replace, vacuum */
-    bool freed;               /* rows were deleted: return pages */
+    struct vec ended; /* replace keys to forget after the commit (owned) */
+    bool cleared;     /* OP_CLEAR ran: forget every replace, vacuum */
+    bool freed;       /* rows were deleted: return pages */
 };
 
 enum batch_result { BATCH_DONE, BATCH_RETRY, BATCH_DAMAGED };
@@ -497,7 +500,7 @@ cluster_id(struct store *st, struct batch *b, const char *key, bool create, int6
     if (*id == 0)
         return SQLITE_OK;
     b->clusters = xgrow(b->clusters, &b->cap, b->nclusters + 1, sizeof(*b->clusters));
-    b->clusters[b->nclusters++] = (struct batch_cluster){ .key = key, .id = *id };
+    b->clusters[b->nclusters++] = (struct batch_cluster){.key = key, .id = *id};
     return SQLITE_OK;
 }
 
@@ -624,8 +627,8 @@ record_error(struct store *st, const char *what, int rc, size_t dropped)
 {
     pthread_mutex_lock(&st->q_mu);
     st->werr = STATUS_DB;
-    snprintf(st->werr_text, sizeof(st->werr_text), "cache.db: %s: %s (%zu writes dropped)",
-             what, sqlite3_errstr(rc), dropped);
+    snprintf(st->werr_text, sizeof(st->werr_text), "cache.db: %s: %s (%zu writes dropped)", what,
+             sqlite3_errstr(rc), dropped);
     pthread_mutex_unlock(&st->q_mu);
     atomic_fetch_add(&st->st_dropped, dropped);
     log_error("store: %s: %s (%zu writes dropped)", what, sqlite3_errstr(rc), dropped);
@@ -647,7 +650,7 @@ static void enforce_size(struct store *st);
 static enum batch_result
 writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t whylen)
 {
-    struct batch b = { 0 };
+    struct batch b = {0};
     int64_t gen = 0, gen0, t0 = mono_us();
     enum batch_result res = BATCH_DONE;
     const char *what = "begin";
@@ -818,8 +821,8 @@ enforce_size(struct store *st)
             break;
         }
         log_info("store: cache.db over %lld bytes (%lld): dropped %s", (long long)max,
-                 (long long)used, clusters > 1 ? "the least recently seen cluster"
-                                               : "the oldest rows");
+                 (long long)used,
+                 clusters > 1 ? "the least recently seen cluster" : "the oldest rows");
         vacuum(st, false);
         used = pages_in_use(st);
     }
@@ -844,17 +847,15 @@ writer_check(struct store *st)
     int64_t checked = 0, now = clock_now();
     enum store_verdict verdict;
 
-    if (!st->cache_ok ||
-        store_query_int(st->cw, "SELECT value FROM meta WHERE key = 'checked_at'", &checked,
-                        NULL) != STATUS_OK)
+    if (!st->cache_ok || store_query_int(st->cw, "SELECT value FROM meta WHERE key = 'checked_at'",
+                                         &checked, NULL) != STATUS_OK)
         return;
     if (checked > 0 && now - checked < STORE_CHECK_INTERVAL_S && checked <= now)
         return;
     /* Closing must not wait for it: store_writer_stop sets quit, the progress
      * handler interrupts the check, and it runs again at the next start. */
     sqlite3_progress_handler(st->cw, 1000, check_interrupted, st);
-    verdict = store_schema_check(st->cw, &store_cache_schema, STORE_CHECK_QUICK, why,
-                                 sizeof(why));
+    verdict = store_schema_check(st->cw, &store_cache_schema, STORE_CHECK_QUICK, why, sizeof(why));
     sqlite3_progress_handler(st->cw, 0, NULL, NULL);
     if (!sqlite3_get_autocommit(st->cw))
         sqlite3_exec(st->cw, "ROLLBACK", NULL, NULL, NULL);

@@ -46,12 +46,12 @@ struct store;
 
 /* Zero (or negative) fields take the default. */
 struct store_limits {
-    int64_t cache_max_bytes;      /* default 512 MiB: oldest clusters, then oldest rows go */
-    int64_t cache_max_age_s;      /* default 30 days: clusters not seen since are dropped */
-    int64_t queue_max_bytes;      /* default 128 MiB of queued writes; beyond it (the
-                                     writer is stuck) the queued writes of the clusters
-                                     concerned are dropped and their cached objects
-                                     cleared, so the cache never holds stale rows */
+    int64_t cache_max_bytes; /* default 512 MiB: oldest clusters, then oldest rows go */
+    int64_t cache_max_age_s; /* default 30 days: clusters not seen since are dropped */
+    int64_t queue_max_bytes; /* default 128 MiB of queued writes; beyond it (the
+                                writer is stuck) the queued writes of the clusters
+                                concerned are dropped and their cached objects
+                                cleared, so the cache never holds stale rows */
 };
 
 /* Opens or creates both files (their directories must exist). Never fails
@@ -86,8 +86,8 @@ typedef void (*store_object_cb)(void *arg, const char *ns, const char *name, con
  * the read: it has been moved aside and rebuilt (a notice says so) and the
  * rows delivered before are all there is. STATUS_TIMEOUT when the flush or
  * the database stayed busy too long. */
-enum status store_load(struct store *st, const char *cluster, const char *kind,
-                       store_object_cb cb, void *arg);
+enum status store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb,
+                       void *arg);
 /* Queue writes (copied; never blocks on the database). ns NULL or "" for
  * cluster-scoped objects. */
 void store_put(struct store *st, const char *cluster, const char *kind, const char *ns,
@@ -107,10 +107,10 @@ enum status store_flush(struct store *st);
 
 /* --- cache: per-cluster info ------------------------------------------------- */
 struct store_cluster_info {
-    char *server;             /* API server URL */
-    char *version;            /* gitVersion */
-    int64_t last_live;        /* wall clock of the last successful contact */
-    int64_t data_time;        /* fetched_at of the newest cached data */
+    char *server;      /* API server URL */
+    char *version;     /* gitVersion */
+    int64_t last_live; /* wall clock of the last successful contact */
+    int64_t data_time; /* fetched_at of the newest cached data */
 };
 /* false when nothing is cached for cluster; strings are new or NULL (free
  * with store_cluster_info_done). Flushes first, like store_load. */
@@ -131,13 +131,13 @@ int64_t store_cache_size(struct store *st);
 
 /* Counters since store_open, for the debug log and the benchmarks. */
 struct store_stats {
-    uint64_t transactions;   /* commits on the writer's connection (commit hook) */
-    uint64_t batches;        /* batches committed */
-    uint64_t ops;            /* queued writes committed */
-    uint64_t busy_retries;   /* batches retried because another process held the lock */
-    uint64_t recoveries;     /* cache.db rebuilt during use */
-    uint64_t dropped;        /* writes dropped (queue overflow, write errors) */
-    uint64_t last_batch_us;  /* duration of the last batch, BEGIN to COMMIT */
+    uint64_t transactions;  /* commits on the writer's connection (commit hook) */
+    uint64_t batches;       /* batches committed */
+    uint64_t ops;           /* queued writes committed */
+    uint64_t busy_retries;  /* batches retried because another process held the lock */
+    uint64_t recoveries;    /* cache.db rebuilt during use */
+    uint64_t dropped;       /* writes dropped (queue overflow, write errors) */
+    uint64_t last_batch_us; /* duration of the last batch, BEGIN to COMMIT */
 };
 void store_stats(struct store *st, struct store_stats *out);
 

@@ -23,7 +23,7 @@
 #include "testlib.h"
 
 #define DAY INT64_C(86400)
-#define T0 INT64_C(1795000000) /* 2026-11-18, the fixed wall clock of these tests */
+#define T0  INT64_C(1795000000) /* 2026-11-18, the fixed wall clock of these tests */
 
 /*
  * Helpers
@@ -248,8 +248,8 @@ aside_count(const struct env *e, const char *base, const char *tag, char *first,
     for (size_t i = 0; i < g.gl_pathc; i++) {
         size_t l = strlen(g.gl_pathv[i]);
 
-        if (l > 4 && (!strcmp(g.gl_pathv[i] + l - 4, "-wal") ||
-                      !strcmp(g.gl_pathv[i] + l - 4, "-shm")))
+        if (l > 4 &&
+            (!strcmp(g.gl_pathv[i] + l - 4, "-wal") || !strcmp(g.gl_pathv[i] + l - 4, "-shm")))
             continue;
         if (n == 0 && first)
             snprintf(first, size, "%s", g.gl_pathv[i]);
@@ -457,7 +457,7 @@ START_TEST(test_put_load_roundtrip)
     struct env e;
     struct store *st;
     struct vec rows;
-    static const char bin[] = { 0, 1, 2, 0, (char)0xff, 'z' };
+    static const char bin[] = {0, 1, 2, 0, (char)0xff, 'z'};
     struct row *r;
 
     env_init(&e);
@@ -856,7 +856,8 @@ START_TEST(test_cache_foreign_application)
     struct env e;
 
     env_init(&e);
-    sql_file(e.cache, "PRAGMA application_id=305419896; CREATE TABLE t(x); INSERT INTO t VALUES(1);");
+    sql_file(e.cache,
+             "PRAGMA application_id=305419896; CREATE TABLE t(x); INSERT INTO t VALUES(1);");
     check_cache_rebuilt(&e, NULL, 0, "foreign");
     {
         struct store *st = open_ok(&e, NULL);
@@ -1119,8 +1120,7 @@ START_TEST(test_state_damage_found_during_use)
     scribble_pages(e.state, pages / 2, pages + 1);
     /* A write by someone else makes the console's connection drop its page
      * cache, so it reads the broken pages. */
-    ck_assert_int_eq(sqlite3_exec(other, "INSERT INTO settings VALUES('k', 'v')", NULL, NULL,
-                                  NULL),
+    ck_assert_int_eq(sqlite3_exec(other, "INSERT INTO settings VALUES('k', 'v')", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(other);
 
@@ -1236,7 +1236,7 @@ START_TEST(test_history)
 
     ck_assert_int_eq(store_history_add(st, ":", "nodes"), STATUS_OK);
     ck_assert_int_eq(store_history_add(st, ":", "pods"), STATUS_OK);
-    ck_assert_int_eq(store_history_add(st, ":", "pods"), STATUS_OK); /* dup of the last */
+    ck_assert_int_eq(store_history_add(st, ":", "pods"), STATUS_OK);  /* dup of the last */
     ck_assert_int_eq(store_history_add(st, ":", "nodes"), STATUS_OK); /* not the last: kept */
     ck_assert_int_eq(store_history_add(st, ":", ""), STATUS_OK);      /* empty: skipped */
     ck_assert_int_eq(store_history_add(st, ":", "  "), STATUS_OK);
@@ -1335,9 +1335,9 @@ START_TEST(test_migration_machinery)
     struct env e;
     char path[160], why[256];
     sqlite3 *db;
-    const struct store_schema v1 = { "synth.db", 0x5359544e, 1, synth_steps, NULL };
-    const struct store_schema v2 = { "synth.db", 0x5359544e, 2, synth_steps, NULL };
-    const struct store_schema v2_bad = { "synth.db", 0x5359544e, 2, synth_bad_steps, NULL };
+    const struct store_schema v1 = {"synth.db", 0x5359544e, 1, synth_steps, NULL};
+    const struct store_schema v2 = {"synth.db", 0x5359544e, 2, synth_steps, NULL};
+    const struct store_schema v2_bad = {"synth.db", 0x5359544e, 2, synth_bad_steps, NULL};
     char *prompt;
 
     env_init(&e);
@@ -1345,8 +1345,7 @@ START_TEST(test_migration_machinery)
 
     /* An older file: version 1, with data. */
     ck_assert_int_eq(store_db_open(path, 1000, &db), STATUS_OK);
-    ck_assert_int_eq(store_schema_check(db, &v1, STORE_CHECK_NONE, why, sizeof(why)),
-                     STORE_DB_OK);
+    ck_assert_int_eq(store_schema_check(db, &v1, STORE_CHECK_NONE, why, sizeof(why)), STORE_DB_OK);
     ck_assert_int_eq(store_schema_upgrade(db, &v1), STATUS_OK);
     ck_assert_int_eq(store_exec(db, "INSERT INTO history(line) VALUES('old line')", NULL),
                      STATUS_OK);
@@ -1375,9 +1374,8 @@ START_TEST(test_migration_machinery)
         sqlite3_stmt *stmt;
 
         ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-        ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT line, prompt FROM history", -1, &stmt,
-                                            NULL),
-                         SQLITE_OK);
+        ck_assert_int_eq(
+            sqlite3_prepare_v2(db, "SELECT line, prompt FROM history", -1, &stmt, NULL), SQLITE_OK);
         ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
         ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), "old line");
         ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 1), ":");
@@ -1389,9 +1387,9 @@ START_TEST(test_migration_machinery)
     ck_assert_int_eq(store_db_open(path, 1000, &db), STATUS_OK);
     ck_assert_int_eq(store_schema_check(db, &v1, STORE_CHECK_NONE, why, sizeof(why)),
                      STORE_DB_NEWER);
-    ck_assert_int_eq(store_schema_check(db, &store_state_schema, STORE_CHECK_NONE, why,
-                                        sizeof(why)),
-                     STORE_DB_FOREIGN);
+    ck_assert_int_eq(
+        store_schema_check(db, &store_state_schema, STORE_CHECK_NONE, why, sizeof(why)),
+        STORE_DB_FOREIGN);
     store_db_close(db);
     env_done(&e);
 }
@@ -1406,7 +1404,7 @@ START_TEST(test_retention_by_age)
     struct env e;
     struct store *st;
     struct store_cluster_info info;
-    struct store_limits lim = { .cache_max_age_s = 30 * DAY };
+    struct store_limits lim = {.cache_max_age_s = 30 * DAY};
 
     env_init(&e);
     /* Forty days ago the operator looked at an old cluster. */
@@ -1451,7 +1449,7 @@ START_TEST(test_retention_by_size_clusters)
 {
     struct env e;
     struct store *st;
-    struct store_limits lim = { .cache_max_bytes = 1024 * 1024 };
+    struct store_limits lim = {.cache_max_bytes = 1024 * 1024};
     struct store_cluster_info info;
     int64_t size;
 
@@ -1484,7 +1482,7 @@ START_TEST(test_retention_by_size_rows)
 {
     struct env e;
     struct store *st;
-    struct store_limits lim = { .cache_max_bytes = 1024 * 1024 };
+    struct store_limits lim = {.cache_max_bytes = 1024 * 1024};
     struct vec rows;
     int64_t oldest = INT64_MAX;
     struct stat sb;
@@ -1564,7 +1562,7 @@ START_TEST(test_queue_overflow_clears_cluster)
 {
     struct env e;
     struct store *st;
-    struct store_limits lim = { .queue_max_bytes = 64 * 1024 };
+    struct store_limits lim = {.queue_max_bytes = 64 * 1024};
     struct store_stats s;
     sqlite3 *lock = NULL;
     struct vec rows;
