@@ -298,11 +298,14 @@ store_close(struct store *st)
  */
 
 /* Flushes, then takes db_mu with a usable reader connection. When another
- * process replaced cache.db, has the writer reopen it first. */
+ * process replaced cache.db, has the writer reopen it first. The flush is
+ * bounded tighter than store_flush: a batch commits in tens of ms, so a
+ * longer wait means another process holds the lock, and the console's loop
+ * must not stall on it. */
 static enum status
 read_begin(struct store *st)
 {
-    enum status rc = store_wait(st, STORE_FLUSH_TIMEOUT_MS);
+    enum status rc = store_wait(st, STORE_READ_WAIT_MS);
     bool replaced;
 
     if (rc == STATUS_TIMEOUT)

@@ -50,6 +50,7 @@
 #define STORE_BATCH_MAX_OPS    8192 /* at most this many ops in one transaction */
 #define STORE_BATCH_DELAY_MS   200  /* or this long after the first op was queued */
 #define STORE_FLUSH_TIMEOUT_MS 10000
+#define STORE_READ_WAIT_MS     3000          /* a read waits this long for queued writes */
 #define STORE_WRITER_BUSY_MS   5000          /* busy_timeout of the writer; it then retries */
 #define STORE_READER_BUSY_MS   2000          /* busy_timeout of reads and of state.db */
 #define STORE_CHECK_INTERVAL_S (24 * 3600)   /* background quick_check of cache.db */

@@ -159,6 +159,20 @@ store_state_is_memory(struct store *st)
     return mem;
 }
 
+/* Opens state.db again after closing it; when that fails, the session
+ * goes on in memory. Holds state_mu. */
+static void
+state_reopen(struct store *st)
+{
+    if (state_attach(st) == STATUS_OK)
+        return;
+    store_notice(st,
+                 "state.db cannot be reopened (%s); history and settings are kept in "
+                 "memory for this session only",
+                 status_text());
+    state_open_memory(st);
+}
+
 /* Damage found during use: keep the file aside, start a new one. Another
  * console may have done it already; then only reopen. Holds state_mu. */
 static void
@@ -169,13 +183,7 @@ state_recover(struct store *st, const char *why)
     store_state_close(st);
     if (ours)
         state_keep_aside(st, why);
-    if (state_attach(st) != STATUS_OK) {
-        store_notice(st,
-                     "state.db cannot be reopened (%s); history and settings are kept in "
-                     "memory for this session only",
-                     status_text());
-        state_open_memory(st);
-    }
+    state_reopen(st);
 }
 
 /* Reopens state.db when another process moved it aside. Holds state_mu. */
@@ -187,8 +195,7 @@ state_check_replaced(struct store *st)
         return;
     log_info("store: %s was replaced; reopening it", st->state_path);
     store_state_close(st);
-    if (state_attach(st) != STATUS_OK)
-        state_open_memory(st);
+    state_reopen(st);
 }
 
 /*
@@ -206,6 +213,10 @@ state_txn(struct store *st, bool write, state_fn fn, void *arg)
     pthread_mutex_lock(&st->state_mu);
     state_check_replaced(st);
     for (int attempt = 0; attempt < 2; attempt++) {
+        if (!st->sdb) {
+            status = status_fail(STATUS_DB, "state.db is unavailable");
+            break;
+        }
         /* IMMEDIATE takes the write lock up front, so a write never fails
          * half-way with SQLITE_BUSY_SNAPSHOT; reads need no lock. */
         int rc = sqlite3_exec(st->sdb, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);

@@ -84,8 +84,9 @@ typedef void (*store_object_cb)(void *arg, const char *ns, const char *name, con
  * for the call. Synchronous; flushes first, so it sees every write queued
  * before the call. STATUS_CORRUPT when cache.db turned out damaged during
  * the read: it has been moved aside and rebuilt (a notice says so) and the
- * rows delivered before are all there is. STATUS_TIMEOUT when the flush or
- * the database stayed busy too long. */
+ * rows delivered before are all there is. STATUS_TIMEOUT when the writes
+ * queued before could not be committed within 3 s (another process holds
+ * the write lock) or the database stayed busy. */
 enum status store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb,
                        void *arg);
 /* Queue writes (copied; never blocks on the database). ns NULL or "" for
