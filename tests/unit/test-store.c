@@ -1610,6 +1610,39 @@ START_TEST(test_queue_overflow_clears_cluster)
 }
 END_TEST
 
+START_TEST(test_read_bounded_while_locked)
+{
+    struct env e;
+    struct store *st;
+    sqlite3 *lock = NULL;
+    size_t n = 0;
+    double t0, waited;
+    enum status rc;
+
+    env_init(&e);
+    st = open_ok(&e, NULL);
+    store_put(st, "c", "pods", "ns", "a", "1", 1, T0);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_int_eq(sqlite3_open(e.cache, &lock), SQLITE_OK);
+    sqlite3_busy_timeout(lock, 10000);
+    ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    store_put(st, "c", "pods", "ns", "b", "1", 1, T0);
+    t0 = now_ms();
+    rc = store_load(st, "c", "pods", count_cb, &n);
+    waited = now_ms() - t0;
+    ck_assert_int_eq(rc, STATUS_TIMEOUT); /* not SQLITE_BUSY, not a hang */
+    ck_assert_msg(waited >= 2900 && waited < 6000, "waited %.0f ms", waited);
+
+    ck_assert_int_eq(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(lock);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_uint_eq(load_count(st, "c", "pods"), 2);
+    store_close(st);
+    env_done(&e);
+}
+END_TEST
+
 /*
  * Two consoles
  */
@@ -1835,6 +1868,7 @@ store_suite(void)
     tcase_add_test(tc, test_retention_by_size_rows);
     tcase_add_test(tc, test_cache_clear);
     tcase_add_test(tc, test_queue_overflow_clears_cluster);
+    tcase_add_test(tc, test_read_bounded_while_locked);
     suite_add_tcase(s, tc);
 
     /* Apart, so CK_RUN_CASE=concurrency can repeat them. */
