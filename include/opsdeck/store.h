@@ -13,37 +13,64 @@
  * Two files with different lives (DESIGN.md §2):
  *  - cache.db holds what was fetched, per API server: objects as opaque
  *    blobs (the model encoding), list metadata, server info. If it is
- *    corrupt or of an unknown schema it is moved aside and rebuilt.
+ *    corrupt, not a database, another application's or of a newer schema, it
+ *    is moved aside as cache.db.corrupt-<UTC stamp> and rebuilt, with a
+ *    notice; the same happens when damage shows during use (the caller loses
+ *    only cached data). Only the newest two moved-aside copies are kept.
  *  - state.db holds what only opsdeck knows: prompt history, settings (and
- *    later the audit log and wizard journal). A damaged one is kept aside,
- *    reported through store_notices(), and a new one started.
- * Both: WAL, busy timeout (two consoles share the files), directories 0700,
- * files 0600, schemas versioned with application_id and user_version and
- * migrated forward.
+ *    later the audit log and wizard journal). A damaged one is kept aside as
+ *    state.db.damaged-<UTC stamp>, reported through store_notices(), and a
+ *    new one started. One of a NEWER schema than this build knows is left
+ *    untouched (reported); the session then keeps its state in memory.
+ * Both: WAL, synchronous=NORMAL, busy timeout (two consoles share the files),
+ * files 0600 (directories 0700 are made by paths.c), application_id and
+ * user_version, migrated forward. A database path that is a symbolic link is
+ * refused, never followed.
  *
- * Writes to the cache are queued and committed by a writer thread in
- * batches (one transaction per batch, never one per object); reads happen
- * on the caller's thread through a separate connection. Nothing here knows
- * about Kubernetes kinds: kind is a string ("pods").
+ * Writes to the cache are queued (copied) and committed by a writer thread
+ * in batches: one transaction per batch, never one per object — a batch is
+ * committed when 2,000 writes wait or 200 ms after the first one was queued,
+ * whichever comes first. Reads happen on the caller's thread through a
+ * second connection, after a flush, so they see every write queued before
+ * them. state.db calls are short synchronous transactions on the caller's
+ * thread. Retention: clusters not seen (live or fetched) for max_age are
+ * dropped; above max_bytes, the least recently seen clusters' data goes
+ * first, then the oldest rows; freed pages are returned to the file system
+ * (auto_vacuum=INCREMENTAL). Nothing here knows about Kubernetes kinds: kind
+ * is a string ("pods") and objects are opaque blobs, never logged.
+ *
+ * Every function may be called from any thread; the callbacks of store_load
+ * must not call back into the store.
  */
 struct store;
 
+/* Zero (or negative) fields take the default. */
 struct store_limits {
-    int64_t cache_max_bytes;      /* default 512 MiB: oldest clusters, then oldest rows go */
-    int64_t cache_max_age_s;      /* default 30 days: clusters not seen since are dropped */
+    int64_t cache_max_bytes; /* default 512 MiB: oldest clusters, then oldest rows go */
+    int64_t cache_max_age_s; /* default 30 days: clusters not seen since are dropped */
+    int64_t queue_max_bytes; /* default 128 MiB of queued writes; beyond it (the
+                                writer is stuck) the queued writes of the clusters
+                                concerned are dropped and their cached objects
+                                cleared, so the cache never holds stale rows */
 };
 
 /* Opens or creates both files (their directories must exist). Never fails
  * because of a damaged file: that is repaired and reported as a notice.
- * Fails only when a file cannot be created at all. limits may be NULL. */
+ * Fails (STATUS_IO, STATUS_DB) only when a file cannot be created or opened
+ * at all, or is a symbolic link or not a regular file. limits may be NULL. */
 enum status store_open(const char *cache_path, const char *state_path,
                        const struct store_limits *limits, struct store **out);
-/* Commits queued writes, stops the writer and closes. NULL is a no-op. */
+/* Commits queued writes (bounded wait), stops the writer and closes. NULL is
+ * a no-op. */
 void store_close(struct store *st);
-/* Human-readable notices from opening ("cache.db was damaged (…); moved to
- * …/cache.db.corrupt-20261124T031200 and rebuilt"). NULL-terminated,
- * borrowed. */
-const char *const *store_notices(const struct store *st);
+/* Human-readable notices so far, oldest first: from opening ("cache.db was
+ * damaged (…); moved to …/cache.db.corrupt-20261124T031200Z and rebuilt")
+ * and from later repairs. NULL-terminated; borrowed until the next call of
+ * store_notices or store_close. */
+const char *const *store_notices(struct store *st);
+/* How many times cache.db was rebuilt since store_open (by damage found
+ * during use). A caller holding a snapshot may rewrite it when this moves. */
+uint64_t store_cache_generation(struct store *st);
 
 /* The cache key of an API server: "sha256:<hex>" of the server URL and the
  * CA certificate fingerprint ("none" without a CA). Caller frees. */
@@ -53,49 +80,84 @@ char *store_cluster_key(const char *server_url, const char *ca_fingerprint);
 typedef void (*store_object_cb)(void *arg, const char *ns, const char *name, const void *blob,
                                 size_t len, int64_t fetched_at);
 /* Calls cb for every cached object of kind for cluster (ns "" for
- * cluster-scoped). Synchronous; sees every write queued before the call. */
-enum status store_load(struct store *st, const char *cluster, const char *kind,
-                       store_object_cb cb, void *arg);
-/* Queue writes (copied). ns NULL or "" for cluster-scoped objects. */
+ * cluster-scoped), ordered by namespace then name; the arguments are borrowed
+ * for the call. Synchronous; flushes first, so it sees every write queued
+ * before the call. STATUS_CORRUPT when cache.db turned out damaged during
+ * the read: it has been moved aside and rebuilt (a notice says so) and the
+ * rows delivered before are all there is. STATUS_TIMEOUT when the writes
+ * queued before could not be committed within 3 s (another process holds
+ * the write lock) or the database stayed busy. */
+enum status store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb,
+                       void *arg);
+/* Queue writes (copied; never blocks on the database). ns NULL or "" for
+ * cluster-scoped objects. */
 void store_put(struct store *st, const char *cluster, const char *kind, const char *ns,
                const char *name, const void *blob, size_t len, int64_t fetched_at);
 void store_remove(struct store *st, const char *cluster, const char *kind, const char *ns,
                   const char *name);
 /* A relist: rows of kind (in namespace ns, or all when ns is NULL) that are
- * not put between begin and end are deleted at end. */
+ * not put between begin and end are deleted at end (by anyone: a second
+ * console's puts count too). An end without its begin deletes nothing, and
+ * so does one whose begin preceded a rebuild of cache.db. */
 void store_replace_begin(struct store *st, const char *cluster, const char *kind, const char *ns);
 void store_replace_end(struct store *st, const char *cluster, const char *kind, const char *ns);
-/* Waits until every queued write is committed. */
+/* Waits until every write queued before the call is committed, at most
+ * 10 s (STATUS_TIMEOUT). STATUS_DB when a batch had to be dropped since the
+ * last flush (disk full, I/O error; the detail is in status_text()). */
 enum status store_flush(struct store *st);
 
 /* --- cache: per-cluster info ------------------------------------------------- */
 struct store_cluster_info {
-    char *server;             /* API server URL */
-    char *version;            /* gitVersion */
-    int64_t last_live;        /* wall clock of the last successful contact */
-    int64_t data_time;        /* fetched_at of the newest cached data */
+    char *server;      /* API server URL */
+    char *version;     /* gitVersion */
+    int64_t last_live; /* wall clock of the last successful contact */
+    int64_t data_time; /* fetched_at of the newest cached data */
 };
-/* false when nothing is cached for cluster; strings are new (free with
- * store_cluster_info_done). */
+/* false when nothing is cached for cluster; strings are new or NULL (free
+ * with store_cluster_info_done). Flushes first, like store_load. */
 bool store_cluster_info(struct store *st, const char *cluster, struct store_cluster_info *out);
 void store_cluster_info_done(struct store_cluster_info *info);
+/* Queued like store_put. server and version may be NULL (kept as they are);
+ * last_live 0 keeps the stored one. */
 void store_set_cluster_info(struct store *st, const char *cluster, const char *server,
                             const char *version, int64_t last_live);
 
-/* Empties the cache (opsdeck cache clear). */
+/* Empties the cache (opsdeck cache clear): drops the writes still queued,
+ * deletes every object and cluster, returns the pages to the file system,
+ * deletes the cache.db.corrupt-* copies; waits for it like store_flush. */
 enum status store_cache_clear(struct store *st);
-/* Bytes used by cache.db (pages in use). */
+/* Bytes used by cache.db (pages in use, not counting free pages); -1 when
+ * the cache is unavailable. */
 int64_t store_cache_size(struct store *st);
+
+/* Counters since store_open, for the debug log and the benchmarks. */
+struct store_stats {
+    uint64_t transactions;  /* commits on the writer's connection (commit hook) */
+    uint64_t batches;       /* batches committed */
+    uint64_t ops;           /* queued writes committed */
+    uint64_t busy_retries;  /* batches retried because another process held the lock */
+    uint64_t recoveries;    /* cache.db rebuilt during use */
+    uint64_t dropped;       /* writes dropped (queue overflow, write errors) */
+    uint64_t last_batch_us; /* duration of the last batch, BEGIN to COMMIT */
+};
+void store_stats(struct store *st, struct store_stats *out);
 
 /* --- state: prompt history and settings ------------------------------------- */
 /* Appends line to the history named `prompt` (":" commands, "/" filters);
- * duplicates of the last line are skipped; at most 500 kept per prompt. */
+ * an empty line and a duplicate of the newest line are skipped; at most 500
+ * kept per prompt. STATUS_INVALID for a line over 4096 bytes. When state.db
+ * turns out damaged here it is kept aside, a new one started (notice), and
+ * the line added to the new one. */
 enum status store_history_add(struct store *st, const char *prompt, const char *line);
 /* The newest max lines, newest first, NULL-terminated (caller frees with
  * strv_free). */
 char **store_history(struct store *st, const char *prompt, size_t max);
 /* Setting value (caller frees) or NULL. */
 char *store_setting(struct store *st, const char *key);
+/* value NULL deletes the setting. */
 enum status store_set_setting(struct store *st, const char *key, const char *value);
+/* True when state.db could not be used (newer schema) and history and
+ * settings live in memory for this session. */
+bool store_state_is_memory(struct store *st);
 
 #endif /* OPSDECK_STORE_H */
