@@ -10,6 +10,7 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/cli.h"
+#include "opsdeck/macros.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/status.h"
 
@@ -79,6 +80,8 @@ static const struct option long_options[] = {
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
 };
+
+static int usage_error(const char *fmt, const char *arg) ATTR_FORMAT(1, 0);
 
 static int
 usage_error(const char *fmt, const char *arg)
