@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # backend/cluster.mk - the in-memory cluster state, tenants, label selectors, the row filter
 
+backend_libbackend_a_SOURCES += backend/cluster.c
 backend_libbackend_a_SOURCES += backend/filter.c
 backend_libbackend_a_SOURCES += backend/labelsel.c
+backend_libbackend_a_SOURCES += backend/tenant.c
 
 check_PROGRAMS += tests/unit/test-filter
 tests_unit_test_filter_CFLAGS = $(UNIT_CFLAGS)
