@@ -15,30 +15,20 @@
  * namespace, name, resourceVersion, and a pod's node) so these tests do not
  * depend on the parser.
  */
+/* Room for any model struct: kobj_free reads the fields of obj's kind, all
+ * zero (absent) here. */
+#define OBJ_SIZE 1024
+_Static_assert(sizeof(struct node) <= OBJ_SIZE && sizeof(struct pod) <= OBJ_SIZE &&
+                   sizeof(struct namespace) <= OBJ_SIZE &&
+                   sizeof(struct deployment) <= OBJ_SIZE && sizeof(struct event) <= OBJ_SIZE &&
+                   sizeof(struct ingress) <= OBJ_SIZE && sizeof(struct service) <= OBJ_SIZE,
+               "OBJ_SIZE too small");
+
 static struct kobj *
 mk(enum kind kind, const char *ns, const char *name, const char *rv)
 {
-    size_t size;
-    struct kobj *obj;
+    struct kobj *obj = xcalloc(1, OBJ_SIZE);
 
-    switch (kind) {
-    case KIND_NODE:
-        size = sizeof(struct node);
-        break;
-    case KIND_POD:
-        size = sizeof(struct pod);
-        break;
-    case KIND_DEPLOYMENT:
-        size = sizeof(struct deployment);
-        break;
-    case KIND_SERVICE:
-        size = sizeof(struct service);
-        break;
-    default:
-        size = sizeof(struct kobj);
-        break;
-    }
-    obj = xcalloc(1, size);
     obj->kind = kind;
     obj->ns = xstrdup(ns);
     obj->name = xstrdup(name);

@@ -15,7 +15,7 @@
 #include "testlib.h"
 
 /* 2026-11-24T03:12:00Z, the night of scenarios.md §1 */
-#define NOW INT64_C(1795921920)
+#define NOW INT64_C(1795489920)
 
 /*
  * Objects are written as the API server sends them and go through the real
