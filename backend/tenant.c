@@ -91,6 +91,18 @@ vec_to_strv(struct vec *v)
     return out;
 }
 
+/* v's items (char *, owned) in order as a NULL-terminated strv; empties v. */
+static char **
+vec_take_strv(struct vec *v)
+{
+    char **out = xcalloc(v->len + 1, sizeof(*out));
+
+    for (size_t i = 0; i < v->len; i++)
+        out[i] = v->items[i];
+    v->len = 0;
+    return out;
+}
+
 static bool
 strv_eq(char *const *a, char *const *b)
 {
@@ -298,9 +310,7 @@ compute_project(const struct tenants *ts, struct project *p, int *warnings_total
     p->hosts = vec_to_strv(&hosts);
     p->services = vec_to_strv(&services);
     /* problems keep the order the issue lists them in */
-    p->problems = xcalloc(problems.len + 1, sizeof(char *));
-    memcpy(p->problems, problems.items, problems.len * sizeof(char *));
-    problems.len = 0;
+    p->problems = vec_take_strv(&problems);
 
     vec_done(&problems);
     vec_done(&hosts);
@@ -434,7 +444,7 @@ tenant_aggregate(struct trec *t)
     struct tenant *tt = &t->t;
     struct vec problems;
 
-    vec_init(&problems, NULL);
+    vec_init(&problems, free);
     tt->pods_total = tt->pods_ready = 0;
     tt->quota_ratio = -1;
     tt->all_policies = true;
@@ -451,8 +461,7 @@ tenant_aggregate(struct trec *t)
             vec_push(&problems, xasprintf("%s: %s", p->ns, *pb));
     }
     strv_free(tt->problems);
-    tt->problems = xcalloc(problems.len + 1, sizeof(char *));
-    memcpy(tt->problems, problems.items, problems.len * sizeof(char *));
+    tt->problems = vec_take_strv(&problems);
     vec_done(&problems);
 }
 
