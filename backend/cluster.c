@@ -20,9 +20,9 @@
 enum list_id { LIST_ALL, LIST_NS, LIST_NODE, LIST_COUNT };
 
 struct slot {
-    struct kobj *obj;            /* owned */
-    size_t pos[LIST_COUNT];      /* index in each list holding the slot */
-    uint64_t seq;                /* cluster seq of the last upsert: replace sweeps */
+    struct kobj *obj;       /* owned */
+    size_t pos[LIST_COUNT]; /* index in each list holding the slot */
+    uint64_t seq;           /* cluster seq of the last upsert: replace sweeps */
 };
 
 /* A dense array of objects (handed out as is) with their slots alongside. */
@@ -34,28 +34,28 @@ struct list {
 };
 
 struct store {
-    struct hmap by_key;          /* "ns/name" -> struct slot * */
+    struct hmap by_key; /* "ns/name" -> struct slot * */
     struct list all;
-    struct hmap by_ns;           /* ns -> struct list * (never empty) */
-    bool all_open;               /* a cluster-wide replace is open */
-    uint64_t all_seq;            /* ... begun after this seq */
-    struct hmap open_ns;         /* ns -> uint64_t * (seq at begin) */
+    struct hmap by_ns;   /* ns -> struct list * (never empty) */
+    bool all_open;       /* a cluster-wide replace is open */
+    uint64_t all_seq;    /* ... begun after this seq */
+    struct hmap open_ns; /* ns -> uint64_t * (seq at begin) */
 };
 
 struct observer {
     struct cluster_observer o;
-    bool dead;                   /* removed during a dispatch; compacted after */
+    bool dead; /* removed during a dispatch; compacted after */
 };
 
 struct cluster {
     struct store kinds[KIND_COUNT];
-    struct hmap pods_by_node;    /* node name -> struct list * (never empty) */
+    struct hmap pods_by_node; /* node name -> struct list * (never empty) */
     uint64_t seq;
     struct observer *obs;
     size_t nobs;
     size_t obs_cap;
-    int dispatching;             /* depth of observer calls in progress */
-    bool obs_dirty;              /* dead observers to compact */
+    int dispatching; /* depth of observer calls in progress */
+    bool obs_dirty;  /* dead observers to compact */
 };
 
 static const struct kobj *const empty_list[1];
@@ -153,7 +153,7 @@ map_lists_done(struct hmap *map)
  */
 
 struct keybuf {
-    char stack[320];             /* a 63-byte namespace and a 253-byte name fit */
+    char stack[320]; /* a 63-byte namespace and a 253-byte name fit */
     char *heap;
 };
 

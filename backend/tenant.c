@@ -15,8 +15,8 @@
 #include "opsdeck/vec.h"
 #include "opsdeck/xalloc.h"
 
-#define WARNING_WINDOW 3600      /* "Warning events in the last hour" */
-#define QUOTA_PROBLEM 0.9        /* quota use >= 90 % is a problem */
+#define WARNING_WINDOW 3600 /* "Warning events in the last hour" */
+#define QUOTA_PROBLEM  0.9  /* quota use >= 90 % is a problem */
 
 /*
  * A project is recomputed from the objects of its namespace whenever one of
@@ -25,33 +25,33 @@
  * cluster-wide reset.
  */
 struct proj {
-    struct project p;            /* public part; first, so a project * is a proj * */
-    struct trec *t;              /* borrowed: the tenant holding it */
-    int warnings_total;          /* Warning events of any age: tick candidates */
+    struct project p;   /* public part; first, so a project * is a proj * */
+    struct trec *t;     /* borrowed: the tenant holding it */
+    int warnings_total; /* Warning events of any age: tick candidates */
 };
 
 struct trec {
-    struct tenant t;             /* public part; first */
-    size_t cap;                  /* of t.projects */
-    bool dirty;                  /* in ts->dirty: re-aggregate and report */
+    struct tenant t; /* public part; first */
+    size_t cap;      /* of t.projects */
+    bool dirty;      /* in ts->dirty: re-aggregate and report */
 };
 
 struct tenants {
-    struct cluster *cl;          /* borrowed */
+    struct cluster *cl; /* borrowed */
     struct conventions conv;
-    int64_t now;                 /* the tick time events are judged against */
-    struct hmap projects;        /* namespace -> struct proj * */
-    struct hmap by_name;         /* tenant name -> struct trec * */
-    struct tenant **sorted;      /* by name */
+    int64_t now;            /* the tick time events are judged against */
+    struct hmap projects;   /* namespace -> struct proj * */
+    struct hmap by_name;    /* tenant name -> struct trec * */
+    struct tenant **sorted; /* by name */
     size_t nsorted;
     size_t sorted_cap;
-    struct vec dirty;            /* struct trec * to re-aggregate (borrowed) */
-    struct vec gone;             /* char *: tenants that disappeared, to report */
+    struct vec dirty; /* struct trec * to re-aggregate (borrowed) */
+    struct vec gone;  /* char *: tenants that disappeared, to report */
     struct tenant_observer *obs;
     size_t nobs;
     size_t obs_cap;
     int dispatching;
-    bool obs_dirty;              /* an observer was removed during a dispatch */
+    bool obs_dirty; /* an observer was removed during a dispatch */
 };
 
 /*
@@ -181,8 +181,8 @@ quota_item(const struct quota_item *it, struct vec *problems)
     if (ratio < 0) {
         if (it->used && quantity_parse(it->used, &used) && quantity_parse(it->hard, &hard) &&
             hard == 0 && used > 0) {
-            vec_push(problems, xasprintf("quota %s %s/%s (over)", it->resource, it->used,
-                                         it->hard));
+            vec_push(problems,
+                     xasprintf("quota %s %s/%s (over)", it->resource, it->used, it->hard));
             return 1.0;
         }
         return -1;
@@ -249,10 +249,10 @@ compute_project(const struct tenants *ts, struct project *p, int *warnings_total
     vec_init(&hosts, free);
     vec_init(&services, free);
 
-    p->ingress_isolation = cluster_get(ts->cl, KIND_NETWORKPOLICY, p->ns,
-                                       ts->conv.ingress_policy) != NULL;
-    p->egress_isolation = cluster_get(ts->cl, KIND_NETWORKPOLICY, p->ns,
-                                      ts->conv.egress_policy) != NULL;
+    p->ingress_isolation =
+        cluster_get(ts->cl, KIND_NETWORKPOLICY, p->ns, ts->conv.ingress_policy) != NULL;
+    p->egress_isolation =
+        cluster_get(ts->cl, KIND_NETWORKPOLICY, p->ns, ts->conv.egress_policy) != NULL;
     if (!p->ingress_isolation)
         vec_push(&problems, xasprintf("missing %s", ts->conv.ingress_policy));
     if (!p->egress_isolation)
@@ -602,9 +602,9 @@ recompute_ns(struct tenants *ts, const char *ns)
     struct proj *pr;
     bool is_project;
 
-    is_project = conventions_tenant_of(&ts->conv, ns, nso ? &nso->labels : NULL, &tenant,
-                                       &project) &&
-                 (nso || ns_has_objects(ts->cl, ns));
+    is_project =
+        conventions_tenant_of(&ts->conv, ns, nso ? &nso->labels : NULL, &tenant, &project) &&
+        (nso || ns_has_objects(ts->cl, ns));
     if (!is_project) {
         free(tenant);
         free(project);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* bench-cluster.c - cluster state, tenants and the row filter at 500 nodes / 2,000 ns / 20,000 pods */
+/* bench-cluster.c - cluster state, tenants and the row filter at 500 nodes / 2,000 ns / 20,000 pods
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -26,10 +27,10 @@
  * server sends them and go through the real parser (not timed), so the
  * tenants compute on kubectl's pod status.
  */
-#define NODES 500
-#define NAMESPACES 2000
-#define PODS_PER_NS 10
-#define UPDATES 5000
+#define NODES         500
+#define NAMESPACES    2000
+#define PODS_PER_NS   10
+#define UPDATES       5000
 #define FILTER_PASSES 21
 
 static double
@@ -295,9 +296,10 @@ bench_filter(const char *text, const struct row *rows, size_t nrows)
             hits += filter_match(f, (const char *const *)rows[i].fields, 8, rows[i].labels);
         t[pass] = now_us() - t0;
     }
-    printf("  %-44s %6zu rows match   pass %7.0f µs (median of %d; %.2f µs/row)   compile %4.0f µs\n",
-           text, hits, quantile(t, FILTER_PASSES, 0.5), FILTER_PASSES,
-           quantile(t, FILTER_PASSES, 0.5) / (double)nrows, compile);
+    printf(
+        "  %-44s %6zu rows match   pass %7.0f µs (median of %d; %.2f µs/row)   compile %4.0f µs\n",
+        text, hits, quantile(t, FILTER_PASSES, 0.5), FILTER_PASSES,
+        quantile(t, FILTER_PASSES, 0.5) / (double)nrows, compile);
     filter_free(f);
 }
 
@@ -307,10 +309,12 @@ main(void)
     struct conventions conv;
     struct cluster *cl = cluster_new();
     struct tenants *ts;
-    struct counter view = { 0 }, tview = { 0 };
-    struct cluster_observer obs = { .changed = count_change, .reset = count_reset, .arg = &view };
+    struct counter view = {0}, tview = {0};
+    struct cluster_observer obs = {.changed = count_change, .reset = count_reset, .arg = &view};
     struct tenant_observer tobs = {
-        .changed = count_tenant, .reset = count_tenant_reset, .arg = &tview,
+        .changed = count_tenant,
+        .reset = count_tenant_reset,
+        .arg = &tview,
     };
     struct kobj **updates = xcalloc(UPDATES, sizeof(*updates));
     char **texts = xcalloc(UPDATES, sizeof(*texts));
@@ -383,8 +387,8 @@ main(void)
     }
     printf("  single pod update (cluster + tenants + observer): median %.2f µs, p99 %.2f µs, "
            "max %.1f µs over %d updates (%lu view, %lu tenant notifications)\n",
-           quantile(lat, UPDATES, 0.5), quantile(lat, UPDATES, 0.99),
-           quantile(lat, UPDATES, 1.0), UPDATES, view.changes, tview.changes);
+           quantile(lat, UPDATES, 0.5), quantile(lat, UPDATES, 0.99), quantile(lat, UPDATES, 1.0),
+           UPDATES, view.changes, tview.changes);
 
     /* The same with the watch event's parse included. */
     for (int u = 0; u < UPDATES; u++) {

@@ -44,7 +44,7 @@ struct cluster_observer {
 struct cluster;
 
 struct cluster *cluster_new(void);
-void cluster_free(struct cluster *cl);          /* NULL is a no-op; no notifications */
+void cluster_free(struct cluster *cl); /* NULL is a no-op; no notifications */
 
 /* Registers an observer (copied); the arg identifies it for removal. */
 void cluster_observe(struct cluster *cl, const struct cluster_observer *obs);

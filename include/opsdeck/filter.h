@@ -33,7 +33,7 @@ struct filter;
  * or selector ("label selector: offset 9: …"); offsets count bytes from
  * the beginning of text. */
 enum status filter_compile(const char *text, struct filter **out);
-void filter_free(struct filter *f);                /* NULL is a no-op */
+void filter_free(struct filter *f); /* NULL is a no-op */
 /* fields: the row's searchable strings (name, namespace, tenant, project,
  * hosts, label "k=v" pairs…), nfields of them, NULLs skipped; a row matches
  * when any field does. labels may be NULL for rows without labels (a

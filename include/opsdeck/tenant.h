@@ -23,28 +23,28 @@ struct project {
     char *tenant;
     char *project;
     int pods_total;
-    int pods_ready;              /* Running with all containers ready, or Completed */
+    int pods_ready; /* Running with all containers ready, or Completed */
     int deployments;
     int deployments_unavailable;
-    double quota_ratio;          /* highest used/hard over the quota's items; -1 none */
-    char *quota_text;            /* "pods 4/20, requests.cpu 1/4, …" or NULL */
-    bool ingress_isolation;      /* the NetworkPolicy named by the conventions exists */
+    double quota_ratio;     /* highest used/hard over the quota's items; -1 none */
+    char *quota_text;       /* "pods 4/20, requests.cpu 1/4, …" or NULL */
+    bool ingress_isolation; /* the NetworkPolicy named by the conventions exists */
     bool egress_isolation;
-    int warnings_1h;             /* Warning events seen in the last hour */
-    char **hosts;                /* ingress hosts, NULL-terminated */
-    char **services;             /* service names, NULL-terminated */
-    char **problems;             /* "1 pod not ready", …, NULL-terminated */
+    int warnings_1h; /* Warning events seen in the last hour */
+    char **hosts;    /* ingress hosts, NULL-terminated */
+    char **services; /* service names, NULL-terminated */
+    char **problems; /* "1 pod not ready", …, NULL-terminated */
 };
 
 struct tenant {
     char *name;
-    struct project **projects;   /* borrowed, sorted by namespace */
+    struct project **projects; /* borrowed, sorted by namespace */
     size_t nprojects;
     int pods_total;
     int pods_ready;
-    double quota_ratio;          /* highest over its projects; -1 none */
-    bool all_policies;           /* every project has both isolation policies */
-    char **problems;             /* "dp-max-catapp: 1 pod not ready", NULL-terminated */
+    double quota_ratio; /* highest over its projects; -1 none */
+    bool all_policies;  /* every project has both isolation policies */
+    char **problems;    /* "dp-max-catapp: 1 pod not ready", NULL-terminated */
 };
 
 struct tenant_observer {

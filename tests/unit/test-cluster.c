@@ -19,9 +19,9 @@
  * zero (absent) here. */
 #define OBJ_SIZE 1024
 _Static_assert(sizeof(struct node) <= OBJ_SIZE && sizeof(struct pod) <= OBJ_SIZE &&
-                   sizeof(struct namespace) <= OBJ_SIZE &&
-                   sizeof(struct deployment) <= OBJ_SIZE && sizeof(struct event) <= OBJ_SIZE &&
-                   sizeof(struct ingress) <= OBJ_SIZE && sizeof(struct service) <= OBJ_SIZE,
+                   sizeof(struct namespace) <= OBJ_SIZE && sizeof(struct deployment) <= OBJ_SIZE &&
+                   sizeof(struct event) <= OBJ_SIZE && sizeof(struct ingress) <= OBJ_SIZE &&
+                   sizeof(struct service) <= OBJ_SIZE,
                "OBJ_SIZE too small");
 
 static struct kobj *
@@ -52,11 +52,11 @@ mk_pod(const char *ns, const char *name, const char *rv, const char *node)
 struct rec {
     int adds, updates, removes, resets, reset_ns;
     enum kind last_kind;
-    char last_key[128];          /* "ns/name" of the last change */
-    char last_old_rv[32];        /* "" when old was NULL */
+    char last_key[128];   /* "ns/name" of the last change */
+    char last_old_rv[32]; /* "" when old was NULL */
     char last_new_rv[32];
     char last_reset_ns[64];
-    bool saw_new_in_cluster;     /* cluster_get answered new_ during the call */
+    bool saw_new_in_cluster; /* cluster_get answered new_ during the call */
     struct cluster *cl;
 };
 
@@ -490,8 +490,8 @@ END_TEST
 struct selfish {
     struct cluster *cl;
     int calls;
-    void *remove_arg;            /* unobserved on the first call */
-    bool add_one;                /* registers `added` on the first call */
+    void *remove_arg; /* unobserved on the first call */
+    bool add_one;     /* registers `added` on the first call */
     struct rec *added;
 };
 
@@ -512,13 +512,13 @@ selfish_changed(void *arg, enum change op, const struct kobj *old, const struct 
 START_TEST(test_unobserve_from_callback)
 {
     struct cluster *cl = cluster_new();
-    struct selfish a = { .cl = cl }, b = { .cl = cl };
+    struct selfish a = {.cl = cl}, b = {.cl = cl};
     struct rec c, late;
-    struct cluster_observer oa = { .changed = selfish_changed, .arg = &a };
-    struct cluster_observer ob = { .changed = selfish_changed, .arg = &b };
+    struct cluster_observer oa = {.changed = selfish_changed, .arg = &a};
+    struct cluster_observer ob = {.changed = selfish_changed, .arg = &b};
 
-    a.remove_arg = &a;           /* a removes itself */
-    b.remove_arg = &c;           /* b removes c, which comes after it */
+    a.remove_arg = &a; /* a removes itself */
+    b.remove_arg = &c; /* b removes c, which comes after it */
     b.add_one = true;
     b.added = &late;
     cluster_observe(cl, &oa);
@@ -528,8 +528,8 @@ START_TEST(test_unobserve_from_callback)
     cluster_upsert(cl, mk_pod("a", "p", "1", NULL));
     ck_assert_int_eq(a.calls, 1);
     ck_assert_int_eq(b.calls, 1);
-    ck_assert_int_eq(total(&c), 0);      /* removed before its turn */
-    ck_assert_int_eq(total(&late), 0);   /* added during: sees the next change */
+    ck_assert_int_eq(total(&c), 0);    /* removed before its turn */
+    ck_assert_int_eq(total(&late), 0); /* added during: sees the next change */
 
     cluster_upsert(cl, mk_pod("a", "p", "2", NULL));
     cluster_remove(cl, KIND_POD, "a", "p");
@@ -559,12 +559,12 @@ END_TEST
 struct ref_pod {
     bool live;
     int ns;
-    int node;                   /* -1 unscheduled */
+    int node; /* -1 unscheduled */
     int rv;
 };
 
-static const char *const ref_ns[] = { "a", "b", "c" };
-static const char *const ref_node[] = { "run-1", "run-2", "run-3", "run-4" };
+static const char *const ref_ns[] = {"a", "b", "c"};
+static const char *const ref_node[] = {"run-1", "run-2", "run-3", "run-4"};
 
 static void
 check_against(const struct cluster *cl, const struct ref_pod *ref)
@@ -608,7 +608,7 @@ check_against(const struct cluster *cl, const struct ref_pod *ref)
 START_TEST(test_random_walk_indexes)
 {
     struct cluster *cl = cluster_new();
-    struct ref_pod ref[NPODS] = { 0 };
+    struct ref_pod ref[NPODS] = {0};
     struct rec r;
     int changes = 0;
     unsigned seed = 12345;
@@ -633,8 +633,8 @@ START_TEST(test_random_walk_indexes)
             ref[i].rv = step + 1;
             ref[i].live = true;
             snprintf(rv, sizeof(rv), "%d", ref[i].rv);
-            cluster_upsert(cl, mk_pod(ref_ns[ref[i].ns], name, rv,
-                                      node < 0 ? NULL : ref_node[node]));
+            cluster_upsert(cl,
+                           mk_pod(ref_ns[ref[i].ns], name, rv, node < 0 ? NULL : ref_node[node]));
             changes++;
         }
         check_against(cl, ref);

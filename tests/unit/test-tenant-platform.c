@@ -138,7 +138,8 @@ START_TEST(test_tenants_of_the_platform)
     ck_assert_ptr_null(tenants_project(ts, "kube-system"));
 
     json = tenant_json("max");
-    ck_assert_str_eq(json,
+    ck_assert_str_eq(
+        json,
         "{\"tenant\":\"max\",\"namespaces\":[\"dp-max-blog\",\"dp-max-catapp\"],"
         "\"pods_ready\":1,\"pods_total\":2,"
         "\"problems\":["
@@ -170,7 +171,8 @@ START_TEST(test_tenants_of_the_platform)
 
     /* ada has no labels: the namespace pattern makes it a tenant */
     json = tenant_json("ada");
-    ck_assert_str_eq(json,
+    ck_assert_str_eq(
+        json,
         "{\"tenant\":\"ada\",\"namespaces\":[\"dp-ada-shop\"],\"pods_ready\":1,"
         "\"pods_total\":1,\"problems\":[],\"quota_percent\":6,\"policies\":true,\"projects\":["
         "{\"namespace\":\"dp-ada-shop\",\"project\":\"shop\",\"pods_ready\":1,\"pods_total\":1,"
@@ -198,7 +200,7 @@ START_TEST(test_scenario_api_breacher)
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < all[i]->nprojects; j++) {
             const struct project *p = all[i]->projects[j];
-            const char *fields[8] = { p->ns, p->tenant, p->project };
+            const char *fields[8] = {p->ns, p->tenant, p->project};
             size_t nf = 3;
 
             for (char **h = p->hosts; *h && nf < 6; h++)
@@ -237,8 +239,8 @@ END_TEST
 
 START_TEST(test_real_pod_list_alongside)
 {
-    struct counts c = { 0 };
-    struct tenant_observer o = { .changed = count_changed, .reset = count_reset, .arg = &c };
+    struct counts c = {0};
+    struct tenant_observer o = {.changed = count_changed, .reset = count_reset, .arg = &c};
     size_t n;
 
     tenants_observe(ts, &o);
@@ -307,8 +309,8 @@ platform_item(enum kind kind, const char *ns, const char *name)
  * pod is gone from the relist: its tenant is reported once, no reset. */
 START_TEST(test_namespace_relist)
 {
-    struct counts c = { 0 };
-    struct tenant_observer o = { .changed = count_changed, .reset = count_reset, .arg = &c };
+    struct counts c = {0};
+    struct tenant_observer o = {.changed = count_changed, .reset = count_reset, .arg = &c};
 
     tenants_observe(ts, &o);
     cluster_replace_begin(cl, KIND_POD, "dp-max-catapp");

@@ -36,8 +36,7 @@ put_json(const char *text)
     char kindname[32];
 
     json_doc_init(&doc);
-    ck_assert_msg(json_parse(&doc, text, strlen(text)) == STATUS_OK, "%s: %s", status_text(),
-                  text);
+    ck_assert_msg(json_parse(&doc, text, strlen(text)) == STATUS_OK, "%s: %s", status_text(), text);
     k = json_get(&doc, 0, "kind");
     ck_assert(json_strcpy(&doc, k, kindname, sizeof(kindname)) > 0);
     ck_assert(kind_parse(kindname, &kind));
@@ -47,8 +46,7 @@ put_json(const char *text)
     json_doc_done(&doc);
 }
 
-static void ATTR_FORMAT(1, 2)
-put(const char *fmt, ...)
+static void ATTR_FORMAT(1, 2) put(const char *fmt, ...)
 {
     va_list ap;
     char *text;
@@ -97,19 +95,21 @@ put_pod(const char *ns, const char *name, enum pod_state state)
                  "\"state\":{\"running\":{\"startedAt\":\"2026-11-24T01:00:00Z\"}}}]";
         break;
     case POD_CRASHLOOP:
-        status = "\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}],"
-                 "\"containerStatuses\":[{\"name\":\"app\",\"ready\":false,\"started\":false,"
-                 "\"restartCount\":14,\"image\":\"app\",\"state\":{\"waiting\":{\"reason\":"
-                 "\"CrashLoopBackOff\",\"message\":\"back-off 5m0s\"}},\"lastState\":{"
-                 "\"terminated\":{\"exitCode\":137,\"reason\":\"OOMKilled\","
-                 "\"startedAt\":\"2026-11-24T03:05:00Z\",\"finishedAt\":\"2026-11-24T03:07:00Z\"}}}]";
+        status =
+            "\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}],"
+            "\"containerStatuses\":[{\"name\":\"app\",\"ready\":false,\"started\":false,"
+            "\"restartCount\":14,\"image\":\"app\",\"state\":{\"waiting\":{\"reason\":"
+            "\"CrashLoopBackOff\",\"message\":\"back-off 5m0s\"}},\"lastState\":{"
+            "\"terminated\":{\"exitCode\":137,\"reason\":\"OOMKilled\","
+            "\"startedAt\":\"2026-11-24T03:05:00Z\",\"finishedAt\":\"2026-11-24T03:07:00Z\"}}}]";
         break;
     case POD_COMPLETED:
-        status = "\"phase\":\"Succeeded\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\","
-                 "\"reason\":\"PodCompleted\"}],\"containerStatuses\":[{\"name\":\"app\","
-                 "\"ready\":false,\"started\":false,\"restartCount\":0,\"image\":\"app\","
-                 "\"state\":{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\","
-                 "\"startedAt\":\"2026-11-24T01:00:00Z\",\"finishedAt\":\"2026-11-24T01:01:00Z\"}}}]";
+        status =
+            "\"phase\":\"Succeeded\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\","
+            "\"reason\":\"PodCompleted\"}],\"containerStatuses\":[{\"name\":\"app\","
+            "\"ready\":false,\"started\":false,\"restartCount\":0,\"image\":\"app\","
+            "\"state\":{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\","
+            "\"startedAt\":\"2026-11-24T01:00:00Z\",\"finishedAt\":\"2026-11-24T01:01:00Z\"}}}]";
         break;
     case POD_PENDING:
     default:
@@ -223,7 +223,7 @@ trec_reset(void *arg)
 static void
 trec_observe(struct trec *r)
 {
-    struct tenant_observer o = { .changed = trec_changed, .reset = trec_reset, .arg = r };
+    struct tenant_observer o = {.changed = trec_changed, .reset = trec_reset, .arg = r};
 
     memset(r, 0, sizeof(*r));
     tenants_observe(ts, &o);
@@ -281,11 +281,11 @@ START_TEST(test_projects_from_labels_and_pattern)
     size_t n;
 
     put_ns("dp-max-catapp", "max", "catapp");
-    put_ns("dp-max-blog", NULL, NULL);          /* pattern fallback */
-    put_ns("payments", "bob", "pay");           /* labels win: no pattern needed */
-    put_ns("dp-ada-shop", "ada", NULL);         /* tenant label, project from the pattern */
-    put_ns("dp-zed-x", "zed", "renamed");       /* labels over the pattern */
-    put_ns("dp-system", NULL, NULL);            /* platform, not a tenant */
+    put_ns("dp-max-blog", NULL, NULL);    /* pattern fallback */
+    put_ns("payments", "bob", "pay");     /* labels win: no pattern needed */
+    put_ns("dp-ada-shop", "ada", NULL);   /* tenant label, project from the pattern */
+    put_ns("dp-zed-x", "zed", "renamed"); /* labels over the pattern */
+    put_ns("dp-system", NULL, NULL);      /* platform, not a tenant */
     put_ns("kube-system", NULL, NULL);
     put_ns("default", NULL, NULL);
 
@@ -299,7 +299,7 @@ START_TEST(test_projects_from_labels_and_pattern)
     t = tenants_get(ts, "max");
     ck_assert_ptr_nonnull(t);
     ck_assert_uint_eq(t->nprojects, 2);
-    ck_assert_str_eq(t->projects[0]->ns, "dp-max-blog");   /* sorted by namespace */
+    ck_assert_str_eq(t->projects[0]->ns, "dp-max-blog"); /* sorted by namespace */
     ck_assert_str_eq(t->projects[1]->ns, "dp-max-catapp");
     ck_assert_str_eq(project("dp-max-blog")->project, "blog");
     ck_assert_str_eq(project("dp-max-catapp")->project, "catapp");
@@ -595,7 +595,7 @@ START_TEST(test_one_change_per_event)
 
     /* an observer removed from inside... is simply gone; a second one
      * keeps receiving */
-    struct tenant_observer o = { .changed = trec_changed, .reset = trec_reset, .arg = &other };
+    struct tenant_observer o = {.changed = trec_changed, .reset = trec_reset, .arg = &other};
     memset(&other, 0, sizeof(other));
     tenants_observe(ts, &o);
     tenants_unobserve(ts, &r);
@@ -691,7 +691,8 @@ START_TEST(test_json_shape)
     all = tenants_all(ts, &n);
     ck_assert_uint_eq(n, 1);
     tenant_write_json(all[0], 0, &w);
-    ck_assert_str_eq(strbuf_str(&out),
+    ck_assert_str_eq(
+        strbuf_str(&out),
         "{\"tenant\":\"max\",\"namespaces\":[\"dp-max-blog\",\"dp-max-catapp\"],"
         "\"pods_ready\":3,\"pods_total\":4,"
         "\"problems\":[\"dp-max-blog: missing ingress-isolation\","
