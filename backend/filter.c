@@ -151,6 +151,8 @@ filter_compile(const char *text, struct filter **out)
     enum status st = STATUS_OK;
 
     *out = NULL;
+    if (!text)
+        text = "";
     f->text = xstrdup(text);
     f->mode = MODE_ALL;
     if (text[0] == '!') {

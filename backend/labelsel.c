@@ -370,7 +370,7 @@ enum status
 labelsel_parse_at(const char *text, size_t start, struct labelsel **out)
 {
     struct labelsel *sel = xcalloc(1, sizeof(*sel));
-    struct lexer lx = {.s = text, .pos = start};
+    struct lexer lx = {.s = text ? text : "", .pos = text ? start : 0};
     size_t cap = 0;
     enum status st = STATUS_OK;
 

@@ -27,7 +27,7 @@ struct kv_list;
  */
 struct filter;
 
-/* Compiles text into a new filter (*out; caller frees with filter_free).
+/* Compiles text (NULL: "") into a new filter (*out; caller frees with filter_free).
  * Returns STATUS_INVALID with *out NULL and status_text() explaining a bad
  * regex ("filter: offset 4: missing closing parenthesis", PCRE2's message)
  * or selector ("label selector: offset 9: …"); offsets count bytes from

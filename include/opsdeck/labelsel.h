@@ -21,7 +21,7 @@ struct kv_list;
  */
 struct labelsel;
 
-/* Parses text into a new selector (*out, caller frees with labelsel_free).
+/* Parses text (NULL: "") into a new selector (*out, caller frees with labelsel_free).
  * On a syntax or validity error returns STATUS_INVALID, *out NULL, and
  * status_text() says where: "label selector: offset 6: expected a value,
  * found ')'". */

@@ -102,6 +102,10 @@ START_TEST(test_empty)
     ck_assert_str_eq(filter_text(f), "");
     filter_free(f);
     filter_free(NULL);
+    /* NULL is the empty text */
+    f = compile_ok(NULL);
+    ck_assert(filter_is_empty(f));
+    filter_free(f);
 }
 END_TEST
 

@@ -157,6 +157,9 @@ START_TEST(test_empty_selector)
     ck_assert_int_eq(labelsel_parse("a", &sel), STATUS_OK);
     ck_assert(!labelsel_empty(sel));
     labelsel_free(sel);
+    ck_assert_int_eq(labelsel_parse(NULL, &sel), STATUS_OK);
+    ck_assert(labelsel_empty(sel));
+    labelsel_free(sel);
     labelsel_free(NULL);
 }
 END_TEST

@@ -605,6 +605,39 @@ START_TEST(test_one_change_per_event)
 }
 END_TEST
 
+struct quitter {
+    int calls;
+};
+
+static void
+quitter_changed(void *arg, const char *name, const struct tenant *t)
+{
+    struct quitter *q = arg;
+
+    (void)name, (void)t;
+    q->calls++;
+    tenants_unobserve(ts, q);
+}
+
+START_TEST(test_unobserve_from_callback)
+{
+    struct quitter q = {0};
+    struct tenant_observer o = {.changed = quitter_changed, .arg = &q};
+    struct trec r;
+
+    tenants_observe(ts, &o);
+    trec_observe(&r);
+    /* a relabel reports two tenants in one flush: the quitter leaves on the
+     * first, the other observer sees both */
+    put_ns("shared", "max", "web");
+    ck_assert_int_eq(q.calls, 1);
+    ck_assert_int_eq(r.changes, 1);
+    put_ns("shared", "ada", "web");
+    ck_assert_int_eq(q.calls, 1);
+    ck_assert_int_eq(r.changes, 3);
+}
+END_TEST
+
 START_TEST(test_reset_recomputes_once)
 {
     struct trec r;
@@ -738,6 +771,7 @@ main(void)
     tcase_add_test(tc, test_warning_events_age_out);
     tcase_add_test(tc, test_problem_order_and_prefix);
     tcase_add_test(tc, test_one_change_per_event);
+    tcase_add_test(tc, test_unobserve_from_callback);
     tcase_add_test(tc, test_reset_recomputes_once);
     tcase_add_test(tc, test_tenants_of_an_existing_cluster);
     tcase_add_test(tc, test_json_shape);
