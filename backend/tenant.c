@@ -133,6 +133,7 @@ project_done(struct project *p)
     free(p->quota_text);
     strv_free(p->hosts);
     strv_free(p->services);
+    strv_free(p->service_hosts);
     strv_free(p->problems);
 }
 
@@ -147,7 +148,7 @@ project_eq(const struct project *a, const struct project *b)
            a->ingress_isolation == b->ingress_isolation &&
            a->egress_isolation == b->egress_isolation && a->warnings_1h == b->warnings_1h &&
            strv_eq(a->hosts, b->hosts) && strv_eq(a->services, b->services) &&
-           strv_eq(a->problems, b->problems);
+           strv_eq(a->service_hosts, b->service_hosts) && strv_eq(a->problems, b->problems);
 }
 
 /* Borrowed array of kind's objects in ns sorted by name, in *buf (resized);
@@ -234,6 +235,44 @@ is_recent(const struct tenants *ts, const struct event *ev)
     return ev->last_seen > 0 && ev->last_seen >= ts->now - WARNING_WINDOW;
 }
 
+/* The hosts of each service (parallel to services): the hosts of every
+ * Ingress in ns with a backend naming it, sorted and joined with ",". The
+ * model keeps an Ingress's hosts and backends apart, so a multi-rule
+ * Ingress lends all its hosts to each of its services; the platform's
+ * Ingresses have one rule each (seeds/001 §9). */
+static char **
+service_hosts(const struct tenants *ts, const char *ns, char *const *services)
+{
+    size_t nsvc = strv_len((const char *const *)services), ning;
+    const struct kobj *const *ings = cluster_in_ns(ts->cl, KIND_INGRESS, ns, &ning);
+    char **out = xcalloc(nsvc + 1, sizeof(*out));
+    struct vec hosts;
+
+    vec_init(&hosts, free);
+    for (size_t i = 0; i < nsvc; i++) {
+        struct strbuf sb;
+        char **v;
+
+        for (size_t j = 0; j < ning; j++) {
+            const struct ingress *ing = (const struct ingress *)ings[j];
+
+            if (!ing->backends || !strv_contains((const char *const *)ing->backends, services[i]))
+                continue;
+            for (char **h = ing->hosts; h && *h; h++)
+                vec_push(&hosts, xstrdup(*h));
+        }
+        v = vec_to_strv(&hosts);
+        strbuf_init(&sb);
+        for (char **h = v; *h; h++)
+            strbuf_printf(&sb, "%s%s", sb.len ? "," : "", *h);
+        out[i] = sb.len ? strbuf_detach(&sb) : xstrdup("");
+        strbuf_done(&sb);
+        strv_free(v);
+    }
+    vec_done(&hosts);
+    return out;
+}
+
 /* Fills p (tenant, project, ns already set) from the objects in its
  * namespace. O(objects in the namespace). */
 static void
@@ -309,6 +348,7 @@ compute_project(const struct tenants *ts, struct project *p, int *warnings_total
 
     p->hosts = vec_to_strv(&hosts);
     p->services = vec_to_strv(&services);
+    p->service_hosts = service_hosts(ts, p->ns, p->services);
     /* problems keep the order the issue lists them in */
     p->problems = vec_take_strv(&problems);
 
@@ -872,7 +912,24 @@ write_project(const struct project *p, struct jsonw *w)
     jsonw_key(w, "warnings_1h");
     jsonw_int(w, p->warnings_1h);
     write_strv(w, "hosts", p->hosts);
-    write_strv(w, "services", p->services);
+    jsonw_key(w, "services");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; p->services[i]; i++) {
+        jsonw_obj_begin(w);
+        jsonw_key(w, "name");
+        jsonw_str(w, p->services[i]);
+        jsonw_key(w, "hosts");
+        jsonw_arr_begin(w);
+        for (const char *h = p->service_hosts[i]; *h;) {
+            size_t len = strcspn(h, ",");
+
+            jsonw_strn(w, h, len);
+            h += len + (h[len] == ',');
+        }
+        jsonw_arr_end(w);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
     write_strv(w, "problems", p->problems);
     jsonw_obj_end(w);
 }

@@ -55,6 +55,9 @@ struct project {
     int warnings_1h; /* Warning events seen in the last hour */
     char **hosts;    /* ingress hosts, sorted, unique, NULL-terminated */
     char **services; /* service names, sorted, NULL-terminated */
+    /* Parallel to services: the hosts of the Ingresses routing to each
+     * service, sorted, joined with "," ("" when it has none). */
+    char **service_hosts;
     char **problems; /* as above, NULL-terminated (never NULL) */
 };
 
@@ -120,8 +123,8 @@ const struct project *tenants_project(const struct tenants *ts, const char *ns);
  *    "projects":[{"namespace","project","pods_ready","pods_total",
  *                 "deployments","deployments_unavailable","quota_percent",
  *                 "quota" (text or null),"ingress_isolation",
- *                 "egress_isolation","warnings_1h","hosts","services",
- *                 "problems"}…]}
+ *                 "egress_isolation","warnings_1h","hosts",
+ *                 "services":[{"name","hosts":[…]}…],"problems"}…]}
  * with "fetched_at" (RFC 3339) last when fetched_at > 0 (cached data).
  */
 void tenant_write_json(const struct tenant *t, int64_t fetched_at, struct jsonw *w);

@@ -165,7 +165,8 @@ START_TEST(test_tenants_of_the_platform)
         "pods 2/20, requests.cpu 500m/4, requests.memory 512Mi/4Gi\","
         "\"ingress_isolation\":true,\"egress_isolation\":true,\"warnings_1h\":2,"
         "\"hosts\":[\"api.breacher.org\",\"catapp.breacher.org\"],"
-        "\"services\":[\"api\",\"web\"],\"problems\":[\"1 pod not ready\","
+        "\"services\":[{\"name\":\"api\",\"hosts\":[\"api.breacher.org\"]},{\"name\":\"web\","
+        "\"hosts\":[\"catapp.breacher.org\"]}],\"problems\":[\"1 pod not ready\","
         "\"deployment api 0/1 available\",\"2 warning events in the last hour\"]}]}");
     free(json);
 
@@ -180,7 +181,8 @@ START_TEST(test_tenants_of_the_platform)
         "\"quota\":\"limits.cpu 250m/8, limits.memory 256Mi/8Gi, pods 1/20, "
         "requests.cpu 250m/4, requests.memory 256Mi/4Gi\","
         "\"ingress_isolation\":true,\"egress_isolation\":true,\"warnings_1h\":0,"
-        "\"hosts\":[\"shop.breacher.org\"],\"services\":[\"shop\"],\"problems\":[]}]}");
+        "\"hosts\":[\"shop.breacher.org\"],\"services\":[{\"name\":\"shop\",\"hosts\":[\"shop."
+        "breacher.org\"]}],\"problems\":[]}]}");
     free(json);
 }
 END_TEST

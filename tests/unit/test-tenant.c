@@ -715,6 +715,7 @@ START_TEST(test_json_shape)
     put_quota("dp-max-catapp", "quota", "\"pods\":\"20\"", "\"pods\":\"4\"");
     put_service("dp-max-catapp", "web");
     put_service("dp-max-catapp", "api");
+    put_service("dp-max-catapp", "worker");
     put_ingress("dp-max-catapp", "web", "www.breacher.org");
     put_ingress("dp-max-catapp", "api", "api.breacher.org");
     put_ns("dp-max-blog", "max", "blog");
@@ -741,7 +742,9 @@ START_TEST(test_json_shape)
         "\"pods_total\":4,\"deployments\":0,\"deployments_unavailable\":0,"
         "\"quota_percent\":20,\"quota\":\"pods 4/20\",\"ingress_isolation\":true,"
         "\"egress_isolation\":true,\"warnings_1h\":0,"
-        "\"hosts\":[\"api.breacher.org\",\"www.breacher.org\"],\"services\":[\"api\",\"web\"],"
+        "\"hosts\":[\"api.breacher.org\",\"www.breacher.org\"],\"services\":[{\"name\":\"api\","
+        "\"hosts\":[\"api.breacher.org\"]},{\"name\":\"web\",\"hosts\":[\"www.breacher.org\"]},"
+        "{\"name\":\"worker\",\"hosts\":[]}],"
         "\"problems\":[\"1 pod not ready\"]}]}");
 
     /* cached data carries fetched_at */
