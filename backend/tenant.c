@@ -11,6 +11,7 @@
 #include "opsdeck/clock.h"
 #include "opsdeck/hmap.h"
 #include "opsdeck/json.h"
+#include "opsdeck/macros.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/vec.h"
 #include "opsdeck/xalloc.h"
@@ -24,10 +25,17 @@
  * handful) and reported once. Nothing here walks the whole cluster except a
  * cluster-wide reset.
  */
+/* What tenants_tick needs to know without looking at the events again. */
+struct warnings {
+    int total;      /* Warning events of any age */
+    int64_t expiry; /* the first time one of the recent ones leaves the
+                       window (INT64_MAX: none is recent) */
+};
+
 struct proj {
-    struct project p;   /* public part; first, so a project * is a proj * */
-    struct trec *t;     /* borrowed: the tenant holding it */
-    int warnings_total; /* Warning events of any age: tick candidates */
+    struct project p;  /* public part; first, so a project * is a proj * */
+    struct trec *t;    /* borrowed: the tenant holding it */
+    struct warnings w; /* as of the last recomputation */
 };
 
 struct trec {
@@ -276,7 +284,7 @@ service_hosts(const struct tenants *ts, const char *ns, char *const *services)
 /* Fills p (tenant, project, ns already set) from the objects in its
  * namespace. O(objects in the namespace). */
 static void
-compute_project(const struct tenants *ts, struct project *p, int *warnings_total)
+compute_project(const struct tenants *ts, struct project *p, struct warnings *w)
 {
     const struct kobj *const *objs;
     const struct kobj **buf = NULL;
@@ -321,15 +329,18 @@ compute_project(const struct tenants *ts, struct project *p, int *warnings_total
     }
 
     objs = cluster_in_ns(ts->cl, KIND_EVENT, p->ns, &n);
-    *warnings_total = 0;
+    w->total = 0;
+    w->expiry = INT64_MAX;
     for (size_t i = 0; i < n; i++) {
         const struct event *ev = (const struct event *)objs[i];
 
         if (!is_warning(ev))
             continue;
-        ++*warnings_total;
-        if (is_recent(ts, ev))
+        w->total++;
+        if (is_recent(ts, ev)) {
             p->warnings_1h++;
+            w->expiry = MIN(w->expiry, ev->last_seen + WARNING_WINDOW);
+        }
     }
     if (p->warnings_1h)
         vec_push(&problems, xasprintf("%d warning event%s in the last hour", p->warnings_1h,
@@ -660,10 +671,10 @@ recompute_ns(struct tenants *ts, const char *ns)
     pr->p.ns = xstrdup(ns);
     pr->p.tenant = tenant;
     pr->p.project = project;
-    compute_project(ts, &pr->p, &pr->warnings_total);
+    compute_project(ts, &pr->p, &pr->w);
 
     if (old && project_eq(&old->p, &pr->p)) {
-        old->warnings_total = pr->warnings_total;
+        old->w = pr->w;
         proj_free(pr);
         return;
     }
@@ -673,7 +684,7 @@ recompute_ns(struct tenants *ts, const char *ns)
         struct project tmp = old->p;
 
         old->p = pr->p;
-        old->warnings_total = pr->warnings_total;
+        old->w = pr->w;
         pr->p = tmp;
         proj_free(pr);
         mark_dirty(ts, old->t);
@@ -823,14 +834,20 @@ tenants_tick(struct tenants *ts, int64_t now)
     void *v;
     struct vec todo;
 
+    bool back = now < ts->now;
+
     ts->now = now;
-    /* Only projects with Warning events can change with time. Collect
-     * first: recompute_ns may drop a project from the map. */
+    /* Moving forward, only a project whose recent Warning leaves the hour
+     * changes; moving back (a clock set back), any with Warning events
+     * may. Collect first: recompute_ns may drop a project from the map. */
     vec_init(&todo, NULL);
     hmap_iter_init(&it, &ts->projects);
-    while (hmap_iter_next(&it, &ns, &v))
-        if (((struct proj *)v)->warnings_total > 0)
-            vec_push(&todo, ((struct proj *)v)->p.ns);
+    while (hmap_iter_next(&it, &ns, &v)) {
+        const struct proj *pr = v;
+
+        if (back ? pr->w.total > 0 : now > pr->w.expiry)
+            vec_push(&todo, pr->p.ns);
+    }
     for (size_t i = 0; i < todo.len; i++)
         recompute_ns(ts, todo.items[i]);
     vec_done(&todo);

@@ -102,9 +102,11 @@ void tenants_free(struct tenants *ts); /* NULL is a no-op; stops observing cl */
 void tenants_observe(struct tenants *ts, const struct tenant_observer *obs);
 void tenants_unobserve(struct tenants *ts, void *arg);
 /* Sets the time events are judged against and re-evaluates the projects
- * that have Warning events (O(objects in those namespaces)), reporting the
- * tenants whose problems changed; call about once a minute, with the API
- * server's clock when known. */
+ * where a Warning event left the hour since (O(projects) to find them, then
+ * O(objects in their namespaces); a clock set back re-evaluates every
+ * project with Warning events), reporting the tenants whose problems
+ * changed. Call about once a minute, with the API server's clock when
+ * known. */
 void tenants_tick(struct tenants *ts, int64_t now);
 
 /* Borrowed: tenants sorted by name (never NULL, *n may be 0); a tenant by

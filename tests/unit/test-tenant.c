@@ -536,6 +536,17 @@ START_TEST(test_warning_events_age_out)
     put_event("dp-max-catapp", "api.5", "Warning", NOW + 2 * 3600 - 30);
     ck_assert_int_eq(project("dp-max-catapp")->warnings_1h, 1);
     ck_assert_int_eq(r.changes, 3);
+    /* the window's edge: still in at exactly an hour, out a second later */
+    tenants_tick(ts, NOW + 3 * 3600 - 30);
+    ck_assert_int_eq(project("dp-max-catapp")->warnings_1h, 1);
+    ck_assert_int_eq(r.changes, 3);
+    tenants_tick(ts, NOW + 3 * 3600 - 29);
+    ck_assert_int_eq(project("dp-max-catapp")->warnings_1h, 0);
+    ck_assert_int_eq(r.changes, 4);
+    /* a clock set back brings old events into the window again */
+    tenants_tick(ts, NOW);
+    ck_assert_int_eq(project("dp-max-catapp")->warnings_1h, 3);
+    ck_assert_int_eq(r.changes, 5);
 }
 END_TEST
 
