@@ -832,7 +832,7 @@ tenants_tick(struct tenants *ts, int64_t now)
     struct hmap_iter it;
     const char *ns;
     void *v;
-    struct vec todo;
+    struct vec due;
 
     bool back = now < ts->now;
 
@@ -840,17 +840,17 @@ tenants_tick(struct tenants *ts, int64_t now)
     /* Moving forward, only a project whose recent Warning leaves the hour
      * changes; moving back (a clock set back), any with Warning events
      * may. Collect first: recompute_ns may drop a project from the map. */
-    vec_init(&todo, NULL);
+    vec_init(&due, NULL);
     hmap_iter_init(&it, &ts->projects);
     while (hmap_iter_next(&it, &ns, &v)) {
         const struct proj *pr = v;
 
         if (back ? pr->w.total > 0 : now > pr->w.expiry)
-            vec_push(&todo, pr->p.ns);
+            vec_push(&due, pr->p.ns);
     }
-    for (size_t i = 0; i < todo.len; i++)
-        recompute_ns(ts, todo.items[i]);
-    vec_done(&todo);
+    for (size_t i = 0; i < due.len; i++)
+        recompute_ns(ts, due.items[i]);
+    vec_done(&due);
     flush(ts, false);
 }
 

@@ -300,10 +300,10 @@ bench_filter(const char *text, const struct row *rows, size_t nrows)
             hits += filter_match(f, (const char *const *)rows[i].fields, 8, rows[i].labels);
         t[pass] = now_us() - t0;
     }
-    printf(
-        "  %-44s %6zu rows match   pass %7.0f µs (median of %d; %.2f µs/row)   compile %4.0f µs\n",
-        text, hits, quantile(t, FILTER_PASSES, 0.5), FILTER_PASSES,
-        quantile(t, FILTER_PASSES, 0.5) / (double)nrows, compile);
+    printf("  %-44s %6zu rows match   pass %7.0f µs (median of %d; %.2f µs/row)"
+           "   compile %4.0f µs\n",
+           text, hits, quantile(t, FILTER_PASSES, 0.5), FILTER_PASSES,
+           quantile(t, FILTER_PASSES, 0.5) / (double)nrows, compile);
     filter_free(f);
 }
 
