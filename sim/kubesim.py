@@ -174,8 +174,8 @@ class Sim:
         big = params.get('size') != 'seed' and int(params.get('pods', 0)) > 2000
         self.store = Store(self.clock, watch_cache=args.watch_cache, keep_objs=not big)
         t0 = time.monotonic()
-        for res, obj in platform.build(params, params['build_now']):
-            self.store.put(BY_RES[res], obj, journal=False)
+        platform.build(params, params['build_now'],
+                       sink=lambda res, obj: self.store.put(BY_RES[res], obj, journal=False))
         base_rv = self.store.rv
         for k in KINDS:
             self.store.complete_after[k.res] = base_rv
@@ -237,7 +237,8 @@ class Sim:
                 (allowed_res is None or kind.res in allowed_res)
         if ok:
             return
-        what = kind.res if not name else '%s "%s"' % (kind.res, name)
+        qualified = kind.res if not kind.group else '%s.%s' % (kind.res, kind.group)
+        what = qualified if not name else '%s "%s"' % (qualified, name)
         scope = 'at the cluster scope' if (ns is None or not kind.namespaced) else \
             'in the namespace "%s"' % ns
         msg = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
@@ -837,6 +838,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     gen_changed = store.watch_gen != gen
                     cur_rv = store.rv
                     floor = store.complete_after[kind.res]
+                if gen_changed:
+                    break           # ended through the control API: a clean end, resume later
                 if evs is None:
                     msg = 'too old resource version: %d (%d)' % (pos, floor)
                     self.write_chunk(dumpb({'type': 'ERROR', 'object': status_obj(
@@ -908,8 +911,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             details = {'kind': res}
             if group:
                 details['group'] = group
+            qualified = res if not group else '%s.%s' % (res, group)
             raise HTTPError(403, '%s is forbidden: User "%s" cannot %s resource "%s" in API '
-                            'group "%s" %s' % (res, user, verb, res, group, scope),
+                            'group "%s" %s' % (qualified, user, verb, res, group, scope),
                             details=details)
         if k == 'status':
             code = int(code or 500)

@@ -16,3 +16,6 @@ EXTRA_DIST += sim/simlib/selectors.py
 EXTRA_DIST += sim/simlib/store.py
 EXTRA_DIST += sim/simlib/util.py
 EXTRA_DIST += tests/lib/sim.sh
+
+TESTS += tests/integration/sim-protocol.py
+EXTRA_DIST += tests/integration/sim-protocol.py

@@ -61,10 +61,16 @@ class Templates:
             'deploy_unavailable': load('kubectl-status/deployment-unavailable-replicas.json'),
         }
 
+        pod = json.loads(self.src['pod'])
+        self.src['container'] = json.dumps(pod['spec']['containers'][0])
+        self.pod_spec = pod['spec']      # read-only: defaults for pod templates
+
     def get(self, name):
+        """A fresh copy of the named template (without kind/apiVersion)."""
         obj = json.loads(self.src[name])
-        obj.pop('kind', None)
-        obj.pop('apiVersion', None)
+        if isinstance(obj, dict) and 'metadata' in obj:
+            obj.pop('kind', None)
+            obj.pop('apiVersion', None)
         return obj
 
 
@@ -368,10 +374,13 @@ SYSTEM_SERVICES = [
 
 
 class Builder:
-    def __init__(self, now, templates=None):
+    def __init__(self, now, templates=None, sink=None):
         self.now = now
         self.t = templates or Templates()
+        self.sink = sink
         self.out = []
+        self.full_pods = {}
+        self.keep_full = True
         self.nodes = {}
         self.node_list = []
         self.events = []
@@ -383,7 +392,14 @@ class Builder:
         return rfc3339(self.now - seconds)
 
     def emit(self, res, obj):
-        self.out.append((res, obj))
+        """Hands a finished object over (to the sink, else to the output list). Nodes wait for
+        finish() because their image lists grow with the pods placed on them."""
+        if res == 'nodes':
+            return obj
+        if self.sink is not None:
+            self.sink(res, obj)
+        else:
+            self.out.append((res, obj))
         return obj
 
     def next_cluster_ip(self, fixed=None):
@@ -514,8 +530,9 @@ class Builder:
         return obj
 
     def finish_node(self, n, obj):
+        # The kubelet reports at most 50 images (nodeStatusMaxImages), biggest first.
         images = [{'names': sorted(names), 'sizeBytes': size}
-                  for _, (names, size) in sorted(n.images.items(), key=lambda kv: -kv[1][1])]
+                  for _, (names, size) in sorted(n.images.items(), key=lambda kv: -kv[1][1])[:49]]
         images.append({'names': ['docker.io/rancher/mirrored-pause@sha256:' +
                                  hexhash(64, 'pause'), 'docker.io/rancher/mirrored-pause:3.6'],
                        'sizeBytes': 301463})
@@ -528,7 +545,7 @@ class Builder:
     # --- pods ---------------------------------------------------------------------------------
     def container(self, name, image, port=None, env=None, env_from=None, cpu=None, mem=None,
                   limits_cpu=None, limits_mem=None, tenant=False, probe=True, host_port=None):
-        c = self.t.get('pod')['spec']['containers'][0]
+        c = self.t.get('container')
         c['name'] = name
         c['image'] = image
         c.pop('args', None)
@@ -632,6 +649,7 @@ class Builder:
             spec['initContainers'] = init_containers
         spec['containers'] = containers
         spec['restartPolicy'] = restart_policy
+        spec.pop('nodeName', None)
         if nd is not None and state != 'pending':
             spec['nodeName'] = nd.name
         if host_network:
@@ -672,7 +690,13 @@ class Builder:
                 size = 20000000 + int(hexhash(6, 'size', img), 16) * 3
                 nd.images[img] = ([img, img.split(':')[0] + '@sha256:' + hexhash(64, 'img', img)],
                                   size)
-        self.pods_by_ns.setdefault(ns, []).append(pod)
+        # The quota needs only phase and resources; keep the whole pod for the seed's events.
+        self.pods_by_ns.setdefault(ns, []).append({
+            'status': {'phase': pod['status'].get('phase')},
+            'spec': {'containers': [{'resources': c.get('resources') or {}}
+                                    for c in pod['spec']['containers']]}})
+        if self.keep_full:
+            self.full_pods[name] = pod
         return self.emit('pods', pod)
 
     def pod_status(self, pod, nd, state, created_s, extra):
@@ -1265,7 +1289,7 @@ class Builder:
             self.ingress(ns, svc.name, host, svc.name, svc.port, age_s)
 
     def tenant_template(self, c):
-        spec = self.t.get('pod')['spec']
+        spec = self.t.pod_spec
         tmpl = {'containers': [c], 'restartPolicy': 'Always',
                 'terminationGracePeriodSeconds': spec['terminationGracePeriodSeconds'],
                 'dnsPolicy': spec['dnsPolicy'], 'nodeSelector': {'pool': 'run'},
@@ -1276,7 +1300,7 @@ class Builder:
         return order(tmpl, 'podspec')
 
     def seed_events(self):
-        pods = {p['metadata']['name']: p for ps in self.pods_by_ns.values() for p in ps}
+        pods = self.full_pods
 
         def pod_ev(pname, reason, message, typ, first_s, last_s, count, source='kubelet',
                    field=True, host=None):
@@ -1343,12 +1367,16 @@ class Builder:
                            api_version='batch/v1')
 
     def finish(self):
-        for n in self.node_list:
-            self.finish_node(n, self._node_objs[n.name])
         for e in self.events:
             self.emit('events', e)
-        order_rank = {'namespaces': 0, 'nodes': 1}
-        self.out.sort(key=lambda ro: order_rank.get(ro[0], 2))
+        self.events = []
+        for n in self.node_list:
+            obj = self.finish_node(n, self._node_objs[n.name])
+            if self.sink is not None:
+                self.sink('nodes', obj)
+            else:
+                self.out.append(('nodes', obj))
+        self._node_objs = {}
         return self.out
 
     def build_seed(self, extra_nodes=()):
@@ -1373,6 +1401,8 @@ class Builder:
         for i, t in enumerate(seed_tenants()):
             self.tenant(t, i)
         self.seed_events()
+        self.full_pods = {}
+        self.keep_full = False
 
 
 def quota_used(pods):
@@ -1396,9 +1426,11 @@ def quota_used(pods):
 
 # --- the large platform -------------------------------------------------------------------------
 
-def build(params, now, templates=None):
-    """params: {'size': 'seed'} or {'nodes': N, 'tenant_namespaces': N, 'pods': N}."""
-    b = Builder(now, templates)
+def build(params, now, templates=None, sink=None):
+    """params: {'size': 'seed'} or {'nodes': N, 'tenant_namespaces': N, 'pods': N}. With a
+    sink, every object is handed to sink(resource, object) as soon as it is finished (and the
+    returned list is empty), which keeps the large platform's memory down."""
+    b = Builder(now, templates, sink)
     if params.get('size', 'seed') == 'seed':
         b.build_seed()
         return b.finish()
