@@ -16,6 +16,7 @@ import http.server
 import json
 import os
 import secrets
+import select
 import signal
 import socket
 import ssl
@@ -518,6 +519,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def send_error_status(self, e):
         self.send_body(e.code, e.body, extra=e.headers)
 
+    def peer_closed(self):
+        """True when the client closed the connection (or sent something, which a watching
+        client never does): a watch then ends instead of waiting for its next write."""
+        sock = self.connection
+        try:
+            if isinstance(sock, ssl.SSLSocket) and sock.pending():
+                return True
+            r, _, _ = select.select([sock], [], [], 0)
+            return bool(r)
+        except (OSError, ValueError):
+            return True
+
     def write_chunk(self, data):
         self.wfile.write(b'%x\r\n' % len(data) + data + b'\r\n')
 
@@ -840,6 +853,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     floor = store.complete_after[kind.res]
                 if gen_changed:
                     break           # ended through the control API: a clean end, resume later
+                if self.peer_closed():
+                    self.close_connection = True
+                    return
                 if evs is None:
                     msg = 'too old resource version: %d (%d)' % (pos, floor)
                     self.write_chunk(dumpb({'type': 'ERROR', 'object': status_obj(

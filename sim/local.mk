@@ -19,3 +19,8 @@ EXTRA_DIST += tests/lib/sim.sh
 
 TESTS += tests/integration/sim-protocol.py
 EXTRA_DIST += tests/integration/sim-protocol.py
+TESTS += tests/integration/kubectl-get.sh
+EXTRA_DIST += tests/integration/kubectl-get.sh
+TESTS += tests/integration/kubectl-watch.sh
+EXTRA_DIST += tests/integration/kubectl-watch.sh
+EXTRA_DIST += tests/integration/kubectl-lib.sh
