@@ -14,10 +14,19 @@
 #   sim_api PATH [curl args]     GET an API path with the token (prints the body)
 #   sim_poll SECONDS CMD...      run CMD until it succeeds, at most SECONDS (fails after)
 #   sim_cleanup                  sim_stop and remove SIM_DIR when sim_start made it
+#   sim_exec_sigdfl CMD...       exec CMD with SIGINT/SIGQUIT back to their defaults (a
+#                                background job of a non-interactive shell has them ignored)
 
 : "${PYTHON3:=python3}"
 : "${SIM_START_TIMEOUT:=60}"
 : "${SIM_STOP_TIMEOUT:=10}"
+
+sim_exec_sigdfl() {
+    exec "$PYTHON3" -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGQUIT):
+    signal.signal(s, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
 
 sim__quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"

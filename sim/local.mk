@@ -24,3 +24,5 @@ EXTRA_DIST += tests/integration/kubectl-get.sh
 TESTS += tests/integration/kubectl-watch.sh
 EXTRA_DIST += tests/integration/kubectl-watch.sh
 EXTRA_DIST += tests/integration/kubectl-lib.sh
+TESTS += tests/integration/sim-lib.sh
+EXTRA_DIST += tests/integration/sim-lib.sh
