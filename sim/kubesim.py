@@ -526,8 +526,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if isinstance(sock, ssl.SSLSocket) and sock.pending():
                 return True
-            r, _, _ = select.select([sock], [], [], 0)
-            return bool(r)
+            p = select.poll()
+            p.register(sock, select.POLLIN | select.POLLPRI)
+            return bool(p.poll(0))
         except (OSError, ValueError):
             return True
 

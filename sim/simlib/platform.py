@@ -1088,9 +1088,14 @@ class Builder:
         return self.emit('resourcequotas', q)
 
     def event(self, ns, obj_kind, obj_name, obj_uid, reason, message, typ, first_s, last_s,
-              count, source, field_path=None, host=None, api_version='v1', obj_ns=None):
+              count, source, field_path=None, host=None, api_version='v1', obj_ns=None,
+              variant=None):
+        """A core/v1 Event. Its name hashes (namespace, object, reason) as the scenarios'
+        event recorder does, so a later occurrence bumps the same event; variant tells apart
+        two events with the same reason."""
         e = self.t.get('event')
-        name = '%s.%s' % (obj_name, hexhash(16, 'ev', ns, obj_name, reason))
+        parts = ('ev', ns, obj_name, reason) + ((variant,) if variant else ())
+        name = '%s.%s' % (obj_name, hexhash(16, *parts))
         md = {'name': name, 'namespace': ns, 'uid': uid_for('Event', ns, name),
               'creationTimestamp': self.ago(first_s)}
         io = {'kind': obj_kind, 'namespace': obj_ns if obj_ns is not None else ns,
@@ -1303,13 +1308,14 @@ class Builder:
         pods = self.full_pods
 
         def pod_ev(pname, reason, message, typ, first_s, last_s, count, source='kubelet',
-                   field=True, host=None):
+                   field=True, host=None, variant=None):
             p = pods[pname]
             ns = p['metadata']['namespace']
             node = p['spec'].get('nodeName')
             fp = 'spec.containers{%s}' % p['spec']['containers'][0]['name'] if field else None
             return self.event(ns, 'Pod', pname, p['metadata']['uid'], reason, message, typ,
-                              first_s, last_s, count, source, fp, host or node)
+                              first_s, last_s, count, source, fp, host or node,
+                              variant=variant)
 
         crash = 'api-7d9c8-x2bq'
         img = pods[crash]['spec']['containers'][0]['image']
@@ -1341,7 +1347,8 @@ class Builder:
                        'desc = failed to pull and unpack image "%s": failed to resolve reference '
                        '"%s": %s: not found' % (image, image, image, image), 'Warning', 55 * MIN,
                        4 * MIN, 13)
-                pod_ev(name, 'Failed', 'Error: ErrImagePull', 'Warning', 55 * MIN, 4 * MIN, 13)
+                pod_ev(name, 'Failed', 'Error: ErrImagePull', 'Warning', 55 * MIN, 4 * MIN, 13,
+                       variant='ErrImagePull')
                 pod_ev(name, 'BackOff', 'Back-off pulling image "%s"' % image, 'Normal',
                        55 * MIN, 30, 240)
             elif st.get('reason') == 'Evicted':
