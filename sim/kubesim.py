@@ -26,6 +26,7 @@ import threading
 import time
 import urllib.parse
 
+sys.dont_write_bytecode = True       # keep the source tree (and a read-only distcheck) clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from simlib import discovery, platform, scenarios  # noqa: E402

@@ -20,6 +20,8 @@ import tempfile
 import time
 import traceback
 
+sys.dont_write_bytecode = True
+
 TOP = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 KUBESIM = os.path.join(TOP, 'sim', 'kubesim.py')

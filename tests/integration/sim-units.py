@@ -9,6 +9,8 @@ import os
 import sys
 import traceback
 
+sys.dont_write_bytecode = True
+
 TOP = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, 'sim'))
