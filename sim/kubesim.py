@@ -762,9 +762,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             freqs = freqs + [('metadata.name', '=', name)]
         bookmarks = q.get('allowWatchBookmarks') in ('1', 'true', 'True')
         try:
-            timeout = float(q.get('timeoutSeconds') or sim.args.watch_timeout)
+            timeout = float(q.get('timeoutSeconds') or 0)
         except ValueError:
-            raise HTTPError(400, 'timeoutSeconds: Invalid value')
+            raise HTTPError(400, 'timeoutSeconds: Invalid value: "%s"' % q.get('timeoutSeconds'))
+        if timeout <= 0:
+            timeout = sim.args.watch_timeout     # as the apiserver: 0 or none = its own limit
         rv_param = q.get('resourceVersion', '')
         send_initial = q.get('sendInitialEvents') in ('1', 'true', 'True')
 

@@ -239,7 +239,7 @@ class Svc:
 
 class Tenant:
     def __init__(self, tenant, project, age_days, services, egress=True, ingress_np=True,
-                 events=None, extra_pods=None):
+                 extra_pods=None):
         self.tenant = tenant
         self.project = project
         self.ns = 'dp-%s-%s' % (tenant, project)
