@@ -511,7 +511,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra['Vary'] = 'Accept-Encoding'
         self.send_head(code, ctype, len(body), extra)
         if self.command != 'HEAD':
-            self.wfile.write(body)
+            self.write_split(body)
+
+    def write_split(self, data):
+        """Writes data, in separate sends of split_bytes when a "split" fault asks for it."""
+        n = self.split_bytes
+        if not n:
+            self.wfile.write(data)
+            return
+        for i in range(0, len(data), n):
+            self.wfile.write(data[i:i + n])
 
     def accept_gzip(self):
         ae = self.headers.get('Accept-Encoding') or ''
@@ -534,6 +543,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return True
 
     def write_chunk(self, data):
+        n = self.split_bytes
+        if n and data:
+            for i in range(0, len(data), n):
+                piece = data[i:i + n]
+                self.wfile.write(b'%x\r\n' % len(piece) + piece + b'\r\n')
+            return
         self.wfile.write(b'%x\r\n' % len(data) + data + b'\r\n')
 
     # --- dispatch -----------------------------------------------------------------------------
@@ -563,6 +578,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def dispatch(self):
         self.status_sent = None
+        self.split_bytes = 0
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -902,6 +918,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         be served normally (a hang that ends with a normal answer)."""
         k = f['kind']
         code = f.get('code')
+        if k == 'split':
+            self.split_bytes = max(1, int(f.get('bytes', 1)))
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return False
+        if k == 'stall':
+            watch = bool(r) and (r[4] or 'watch=1' in self.path or 'watch=true' in self.path)
+            if watch:
+                self.send_head(200, 'application/json', chunked=True)
+            else:
+                body = self.normal_body(path)
+                self.send_head(200, 'application/json', len(body))
+                self.wfile.write(body[:len(body) // 2])
+            end = time.monotonic() + float(f.get('seconds', 30))
+            while time.monotonic() < end and not self.sim.stopping.is_set():
+                if self.peer_closed():
+                    break
+                time.sleep(min(0.05, max(end - time.monotonic(), 0)))
+            self.close_connection = True
+            return True
         if k == 'hang':
             end = time.monotonic() + float(f.get('seconds', 30))
             while time.monotonic() < end and not self.sim.stopping.is_set():

@@ -895,6 +895,41 @@ def run(work, sims):
         except http.client.IncompleteRead:
             return True
 
+    @case('fault split: a watch stream in 1-byte chunks still carries whole events')
+    def _():
+        rv = sim.get('/api/v1/nodes')['metadata']['resourceVersion']
+        sim.ctl('POST', 'faults', {'path': '/api/v1/nodes', 'kind': 'split', 'bytes': 1,
+                                   'watch': True})
+        c, r = sim.watch('/api/v1/nodes?watch=1&timeoutSeconds=1&resourceVersion=' + rv)
+        sim.ctl('POST', 'scenario/cordon?node=ops-1')
+        sim.ctl('POST', 'scenario/uncordon?node=ops-1')
+        raw = r.read()
+        c.close()
+        lines = raw.split(b'\n')
+        evs = [json.loads(x) for x in lines if x]
+        return ([e['type'] for e in evs] == ['MODIFIED', 'MODIFIED'] and
+                r.getheader('Transfer-Encoding') == 'chunked', raw[:200])
+
+    @case('fault stall: a watch that sends nothing, a list that stops half-way')
+    def _():
+        sim.ctl('POST', 'faults', [{'path': '/api/v1/nodes', 'kind': 'stall', 'seconds': 1.5}
+                                   for _ in range(2)])
+        c, r = sim.watch('/api/v1/nodes?watch=1&resourceVersion=0', timeout=0.5)
+        try:
+            r.readline()
+            watch_silent = False
+        except (TimeoutError, OSError):
+            watch_silent = True
+        c.close()
+        t0 = time.monotonic()
+        try:
+            sim.req('GET', '/api/v1/nodes')
+            list_cut = False
+        except http.client.IncompleteRead:
+            list_cut = True
+        dt = time.monotonic() - t0
+        return watch_silent and list_cut and 1.0 <= dt < 10, (watch_silent, list_cut, dt)
+
     # --- RBAC, tokens -------------------------------------------------------------------------
     @case('RBAC token: cluster-wide list 403, allowed namespace 200, other namespace 403')
     def _():
