@@ -229,11 +229,9 @@ class Sim:
         if rules is None:
             return
         allowed_res = rules.get('resources')
-        ok = False
         if ns is None or not kind.namespaced:
+            # cluster-scoped resources and all-namespaces lists/watches
             ok = kind.res in (rules.get('cluster_resources') or [])
-            if ok and kind.namespaced and ns is None:
-                ok = True
         else:
             ok = ns in (rules.get('namespaces') or []) and \
                 (allowed_res is None or kind.res in allowed_res)
