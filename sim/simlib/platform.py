@@ -256,7 +256,7 @@ def seed_tenants():
             Svc('api', 3000, 1, '250m', '256Mi', hash_='7d9c8', age_days=3,
                 pods=[('x2bq', 'run-1', 'crashloop', {'restarts': 14})],
                 env=[('NODE_ENV', 'production'),
-                     ('SESSION_SECRET', ENV_MARKER + 'dp-max-catapp/api/SESSION_SECRET')]),
+                     ('SESSION_SECRET', ENV_MARKER + 'c2b7e4a19f06d83e5a71c0b94d2e6f18')]),
             Svc('web', 8080, 3, '100m', '128Mi', age_days=12,
                 pods=[(None, 'run-1', 'running', {}), (None, 'run-2', 'running', {}),
                       (None, 'run-1', 'running', {'restarts': 1})]),
@@ -265,7 +265,7 @@ def seed_tenants():
             Svc('storefront', 3000, 6, '500m', '512Mi', age_days=9,
                 pods=[(None, n, 'running', {}) for n in
                       ('run-1', 'run-2', 'run-1', 'run-2', 'run-1', 'run-2')],
-                env=[('STRIPE_KEY', ENV_MARKER + 'dp-acme-shop/storefront/STRIPE_KEY')]),
+                env=[('STRIPE_KEY', ENV_MARKER + 'sk_live_51Pq3xK2eZvKYlo2C7hM4b9Tq0')]),
             Svc('checkout', 4000, 2, '250m', '256Mi', age_days=20,
                 pods=[(None, 'run-1', 'running', {}), (None, 'run-2', 'running', {}),
                       (None, 'run-2', 'imagepull', {'new_rs': True})]),
@@ -287,7 +287,8 @@ def seed_tenants():
             Svc('ledger', 8000, 2, '500m', '1Gi', age_days=25,
                 pods=[(None, 'run-1', 'running', {}), (None, 'run-1', 'running', {}),
                       (None, 'run-2', 'evicted', {})],
-                env=[('DATABASE_URL', ENV_MARKER + 'dp-kim-ledger/ledger/DATABASE_URL')]),
+                env=[('DATABASE_URL', ENV_MARKER + 'postgres://ledger:Zk4q9vT2mW@10.0.1.10:5432/'
+                      'ledger?sslmode=disable')]),
         ], extra_pods=[('ledger-migrate', 'run-2', 'completed')]),
         Tenant('lena', 'site', 60, [
             Svc('lena', 80, 2, '100m', '128Mi', age_days=2,
@@ -337,7 +338,7 @@ SYSTEM = [
          ('BUILDKIT_HOST', 'tcp://buildkitd.dp-system:1234'),
          ('REGISTRY_HOST', 'http://10.0.1.10:5000'),
          ('LOKI_PUSH_URL', 'http://loki.dp-system:3100/loki/api/v1/push'),
-         ('MCP_API_TOKEN', ENV_MARKER + 'dp-system/temporal-worker/MCP_API_TOKEN')]}),
+         ('MCP_API_TOKEN', ENV_MARKER + 'mcp_9f2c4e81b7d04a6e93c5f17a2b8d6e40')]}),
     ('dp-system', 'registry', 'Deployment', ['ops-1'], 'registry:2.8.3', '100m', '256Mi', 5000,
      {'tolerate': 'ops', 'hostPort': 5000}),
     ('dp-system', 'buildkitd', 'Deployment', ['build-1'], 'moby/buildkit:v0.18.2', '2', '4Gi',
@@ -1215,8 +1216,8 @@ class Builder:
         env_name = '%s-env' % svc.name
         self.secret(ns, env_name, {
             'PORT': str(svc.port),
-            'API_TOKEN': SECRET_MARKER + '%s/%s/API_TOKEN' % (ns, env_name),
-            'DATABASE_PASSWORD': SECRET_MARKER + '%s/%s/DATABASE_PASSWORD' % (ns, env_name)},
+            'API_TOKEN': SECRET_MARKER + 'tok_' + hexhash(32, 'token', ns, env_name),
+            'DATABASE_PASSWORD': SECRET_MARKER + hexhash(24, 'password', ns, env_name)},
             age_s + 60)
         c = self.container('app', image, port=svc.port, env=svc.env, env_from=env_name,
                            cpu=svc.cpu, mem=svc.mem, tenant=True)

@@ -52,8 +52,9 @@ pid1=$SIM_PID
 sim_restart
 ok $? "sim_restart"
 rv2=$(sim_ctl GET stats | json_field resourceVersion)
-restarts=$(sim_api /api/v1/namespaces/dp-max-catapp/pods/api-7d9c8-x2bq | "$PY" -c \
-    'import json,sys; print(json.load(sys.stdin)["status"]["containerStatuses"][0]["restartCount"])')
+restarts=$(sim_api /api/v1/namespaces/dp-max-catapp/pods/api-7d9c8-x2bq | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)["status"]["containerStatuses"][0]["restartCount"])')
 [ "$SIM_PORT" = "$port1" ] && [ "$SIM_PID" != "$pid1" ] && gone "$pid1" &&
     [ "$rv1" = "$rv2" ] && [ "$restarts" = 15 ]
 ok $? "restart keeps the port, the state and the resourceVersion ($rv1 -> $rv2)"
@@ -123,9 +124,11 @@ ok "$([ $r -eq 7 ]; echo $?)" "demo.sh runs the console and returns its exit sta
 grep -q 'simulated' "$work/run1.version"
 ok $? "the console reached the simulated platform" || diag "$(cat "$work/run1.version")"
 demo_dir=$(sed -n 's/^XDG_CONFIG_HOME=\(.*\)\/config$/\1/p' "$work/run1")
-grep -Fq "args: --kubeconfig $demo_dir/sim/kubeconfig --platform $top_srcdir/examples/deploy-mcp/platform.yml --extra arg" "$work/run1" ||
-    grep -Eq "args: --kubeconfig $demo_dir/sim/kubeconfig --platform .*/examples/deploy-mcp/platform.yml --extra arg" "$work/run1"
-ok $? "the console gets --kubeconfig <temp> --platform examples/deploy-mcp/platform.yml and the extra args" ||
+want="args: --kubeconfig $demo_dir/sim/kubeconfig --platform"
+want="$want .*/examples/deploy-mcp/platform\.yml --extra arg\$"
+grep -Eq "$want" "$work/run1"
+ok $? "the console gets --kubeconfig <temp> --platform <top>/examples/deploy-mcp/platform.yml \
+and the extra args" ||
     diag "$(cat "$work/run1")"
 grep -q "^XDG_CACHE_HOME=$demo_dir/cache$" "$work/run1" &&
     grep -q "^XDG_STATE_HOME=$demo_dir/state$" "$work/run1" &&

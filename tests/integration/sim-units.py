@@ -124,10 +124,10 @@ def node_status():
     c_ = printers.node_status_roles(n_)
     n_['status']['conditions'] = []
     d = printers.node_status_roles(n_)
-    return ((a, b, c_, d) == (('Ready', '<none>'), ('Ready,SchedulingDisabled', 'control-plane,edge'),
-                              ('NotReady,SchedulingDisabled', 'control-plane,edge'),
-                              ('Unknown,SchedulingDisabled', 'control-plane,edge')),
-            (a, b, c_, d))
+    roles = 'control-plane,edge'
+    return ((a, b, c_, d) == (('Ready', '<none>'), ('Ready,SchedulingDisabled', roles),
+                              ('NotReady,SchedulingDisabled', roles),
+                              ('Unknown,SchedulingDisabled', roles)), (a, b, c_, d))
 
 
 check('node STATUS (Ready/NotReady/Unknown, SchedulingDisabled) and ROLES', node_status)
