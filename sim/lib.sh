@@ -2,7 +2,7 @@
 # sim/lib.sh - start, stop and drive the simulated API server from POSIX sh.
 # Sourced by tests/lib/sim.sh (tests) and sim/demo.sh (the README's demo). Needs SIM_HOME (the
 # sim/ directory) set by the sourcing script. Only one sim per shell; everything it starts is
-# stopped by PID.
+# stopped by PID. Safe under `set -e`.
 #
 #   sim_start [kubesim options]  start (TLS + token unless SIM_TLS=0 / SIM_NO_TOKEN=1); exports
 #                                SIM_URL SIM_PORT SIM_KUBECONFIG SIM_TOKEN SIM_PID SIM_DIR SIM_CA
@@ -174,17 +174,17 @@ sim_start() {
 sim_stop() {
     [ -n "${SIM_PID:-}" ] || return 0
     if sim__alive; then
-        kill -TERM "$SIM_PID" 2>/dev/null
+        kill -TERM "$SIM_PID" 2>/dev/null || :
         sim__end=$(( $(sim__now_ms) + SIM_STOP_TIMEOUT * 1000 ))
         while sim__alive; do
             if [ "$(sim__now_ms)" -ge "$sim__end" ]; then
-                kill -KILL "$SIM_PID" 2>/dev/null
+                kill -KILL "$SIM_PID" 2>/dev/null || :
                 break
             fi
             sleep 0.05
         done
     fi
-    wait "$SIM_PID" 2>/dev/null
+    wait "$SIM_PID" 2>/dev/null || :
     SIM_PID=
     return 0
 }
