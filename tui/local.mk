@@ -1,8 +1,23 @@
 # SPDX-License-Identifier: MIT
-# tui/local.mk - the program: the console (curses lives only here) and the one-shot CLI
+# tui/local.mk - the terminal core (tui/libtui.a; curses lives only here) and the program
+
+noinst_LIBRARIES += tui/libtui.a
+tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
+tui_libtui_a_SOURCES = \
+    tui/sanitize.c
+
+# What a program or a test that uses the terminal core links.
+TUI_LIBS = tui/libtui.a $(NCURSES_LIBS) $(BACKEND_LIBS)
 
 bin_PROGRAMS += opsdeck
 opsdeck_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
-opsdeck_LDADD = $(BACKEND_LIBS) $(NCURSES_LIBS)
+opsdeck_LDADD = $(TUI_LIBS)
 opsdeck_SOURCES = \
     tui/main.c
+
+# Unit tests of the terminal core (the model parts: no curses screen).
+check_PROGRAMS += tests/unit/test-sanitize
+tests_unit_test_sanitize_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sanitize_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_sanitize_SOURCES = tests/unit/test-sanitize.c tests/unit/testlib.h
+TESTS += tests/unit/test-sanitize
