@@ -4,6 +4,8 @@
 noinst_LIBRARIES += tui/libtui.a
 tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 tui_libtui_a_SOURCES = \
+    tui/keymap.c \
+    tui/request.c \
     tui/sanitize.c
 
 # What a program or a test that uses the terminal core links.
@@ -21,3 +23,9 @@ tests_unit_test_sanitize_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sanitize_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_sanitize_SOURCES = tests/unit/test-sanitize.c tests/unit/testlib.h
 TESTS += tests/unit/test-sanitize
+
+check_PROGRAMS += tests/unit/test-keymap
+tests_unit_test_keymap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keymap_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_keymap_SOURCES = tests/unit/test-keymap.c tests/unit/testlib.h
+TESTS += tests/unit/test-keymap
