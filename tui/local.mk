@@ -6,7 +6,8 @@ tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 tui_libtui_a_SOURCES = \
     tui/keymap.c \
     tui/request.c \
-    tui/sanitize.c
+    tui/sanitize.c \
+    tui/theme.c
 
 # What a program or a test that uses the terminal core links.
 TUI_LIBS = tui/libtui.a $(NCURSES_LIBS) $(BACKEND_LIBS)
@@ -29,3 +30,9 @@ tests_unit_test_keymap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keymap_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_keymap_SOURCES = tests/unit/test-keymap.c tests/unit/testlib.h
 TESTS += tests/unit/test-keymap
+
+check_PROGRAMS += tests/unit/test-tui-theme
+tests_unit_test_tui_theme_CFLAGS = $(UNIT_CFLAGS) -DTHEMES_DIR='"$(abs_top_srcdir)/themes"'
+tests_unit_test_tui_theme_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_tui_theme_SOURCES = tests/unit/test-tui-theme.c tests/unit/testlib.h
+TESTS += tests/unit/test-tui-theme
