@@ -35,13 +35,31 @@ void conventions_done(struct conventions *conv);
 void conventions_copy(struct conventions *dst, const struct conventions *src);
 
 /*
- * Which tenant and project a namespace belongs to. The labels win; the
- * namespace pattern is only a fallback ("dp-max-catapp" -> max / catapp: the
- * {tenant} placeholder takes one dash-free word, {project} the rest). Returns
- * false for a namespace that is not a tenant's; on true, *tenant and
- * *project are new strings (caller frees).
+ * Which tenant and project a namespace belongs to.
+ *  - The system namespace is never a tenant's.
+ *  - The tenant label wins: with it, the project is the project label, else
+ *    the pattern's {project} when the name matches, else the namespace name.
+ *  - Without the tenant label the namespace pattern is the fallback. Split
+ *    rule: {tenant} takes one or more characters without a dash, {project}
+ *    one or more of anything (dashes included), literals match exactly, and
+ *    the whole name must match: "dp-max-cat-app" -> max / cat-app,
+ *    "dp-system" and "dp-max" -> no match. A project label still names the
+ *    project when present. A pattern without {project} makes the namespace
+ *    name the project.
+ *  - Anything else is not a tenant's namespace.
+ * Returns false for a namespace that is not a tenant's (both out-params then
+ * NULL); on true, *tenant and *project are new strings (caller frees).
+ * labels may be NULL.
  */
 bool conventions_tenant_of(const struct conventions *conv, const char *ns,
                            const struct kv_list *labels, char **tenant, char **project);
+
+/*
+ * Checks a namespace pattern: {tenant} exactly once, {project} at most once,
+ * no other braces, placeholders separated by a literal, literals only of
+ * namespace characters (a-z, 0-9, '-'). Returns NULL when valid, else a
+ * static sentence saying what is wrong.
+ */
+const char *conventions_pattern_error(const char *pattern);
 
 #endif /* OPSDECK_CONVENTIONS_H */
