@@ -7,6 +7,7 @@ tui_libtui_a_SOURCES = \
     tui/keymap.c \
     tui/request.c \
     tui/sanitize.c \
+    tui/table.c \
     tui/theme.c
 
 # What a program or a test that uses the terminal core links.
@@ -36,3 +37,9 @@ tests_unit_test_tui_theme_CFLAGS = $(UNIT_CFLAGS) -DTHEMES_DIR='"$(abs_top_srcdi
 tests_unit_test_tui_theme_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_tui_theme_SOURCES = tests/unit/test-tui-theme.c tests/unit/testlib.h
 TESTS += tests/unit/test-tui-theme
+
+check_PROGRAMS += tests/unit/test-table
+tests_unit_test_table_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_table_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_table_SOURCES = tests/unit/test-table.c tests/unit/testlib.h
+TESTS += tests/unit/test-table
