@@ -5,6 +5,7 @@ noinst_LIBRARIES += tui/libtui.a
 tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 tui_libtui_a_SOURCES = \
     tui/keymap.c \
+    tui/prompt.c \
     tui/request.c \
     tui/sanitize.c \
     tui/table.c \
@@ -43,3 +44,9 @@ tests_unit_test_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_table_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_table_SOURCES = tests/unit/test-table.c tests/unit/testlib.h
 TESTS += tests/unit/test-table
+
+check_PROGRAMS += tests/unit/test-tui-prompt
+tests_unit_test_tui_prompt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tui_prompt_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_tui_prompt_SOURCES = tests/unit/test-tui-prompt.c tests/unit/testlib.h
+TESTS += tests/unit/test-tui-prompt
