@@ -9,6 +9,7 @@ tui_libtui_a_SOURCES = \
     tui/request.c \
     tui/sanitize.c \
     tui/table.c \
+    tui/textview.c \
     tui/theme.c
 
 # What a program or a test that uses the terminal core links.
@@ -50,3 +51,9 @@ tests_unit_test_tui_prompt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tui_prompt_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_tui_prompt_SOURCES = tests/unit/test-tui-prompt.c tests/unit/testlib.h
 TESTS += tests/unit/test-tui-prompt
+
+check_PROGRAMS += tests/unit/test-tui-textview
+tests_unit_test_tui_textview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tui_textview_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_tui_textview_SOURCES = tests/unit/test-tui-textview.c tests/unit/testlib.h
+TESTS += tests/unit/test-tui-textview
