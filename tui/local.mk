@@ -4,6 +4,7 @@
 noinst_LIBRARIES += tui/libtui.a
 tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 tui_libtui_a_SOURCES = \
+    tui/header.c \
     tui/keymap.c \
     tui/prompt.c \
     tui/request.c \
@@ -57,3 +58,9 @@ tests_unit_test_tui_textview_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tui_textview_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_tui_textview_SOURCES = tests/unit/test-tui-textview.c tests/unit/testlib.h
 TESTS += tests/unit/test-tui-textview
+
+check_PROGRAMS += tests/unit/test-tui-header
+tests_unit_test_tui_header_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tui_header_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_tui_header_SOURCES = tests/unit/test-tui-header.c tests/unit/testlib.h
+TESTS += tests/unit/test-tui-header
