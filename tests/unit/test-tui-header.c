@@ -70,10 +70,10 @@ START_TEST(test_drops_by_priority)
     ck_assert_str_eq(s, "Deploy MCP  ctx:default  PROD  v1.31.4+k3s1  simulated  read-only  PAUSED  03:12");
     free(s);
     s = render(&hdr, 0, 50, true, "03:12", NULL, NULL);
-    ck_assert_str_eq(s, "ctx:default  PROD  simulated  read-only  PAUSED    ");
+    ck_assert_str_eq(s, "ctx:default  PROD  simulated  read-only  PAUSED   ");
     free(s);
     s = render(&hdr, 0, 30, false, "03:12", NULL, NULL);
-    ck_assert_str_eq(s, "ctx:default  PROD  read-only   ");
+    ck_assert_str_eq(s, "ctx:default  PROD  read-only  ");
     free(s);
     s = render(&hdr, 0, 8, false, NULL, NULL, NULL);
     ck_assert_str_eq(s, "ctx:def…");
