@@ -4,14 +4,21 @@
 noinst_LIBRARIES += tui/libtui.a
 tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 tui_libtui_a_SOURCES = \
+    tui/draw.c \
     tui/header.c \
     tui/keymap.c \
+    tui/loop.c \
     tui/prompt.c \
     tui/request.c \
     tui/sanitize.c \
+    tui/screen.c \
+    tui/script.c \
     tui/table.c \
     tui/textview.c \
-    tui/theme.c
+    tui/theme.c \
+    tui/ui-internal.h \
+    tui/ui.c \
+    tui/view.c
 
 # What a program or a test that uses the terminal core links.
 TUI_LIBS = tui/libtui.a $(NCURSES_LIBS) $(BACKEND_LIBS)
@@ -64,3 +71,19 @@ tests_unit_test_tui_header_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tui_header_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_tui_header_SOURCES = tests/unit/test-tui-header.c tests/unit/testlib.h
 TESTS += tests/unit/test-tui-header
+
+# The screen tests: a test-only console over synthetic rows, driven by scripts.
+check_PROGRAMS += tests/screens/screen-demo
+tests_screens_screen_demo_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
+tests_screens_screen_demo_LDADD = $(TUI_LIBS)
+tests_screens_screen_demo_SOURCES = tests/screens/screen-demo.c
+
+TESTS += \
+    tests/screens/navigation.test \
+    tests/screens/pty-console.py \
+    tests/screens/sort.test
+EXTRA_DIST += \
+    tests/lib/libscreen.sh \
+    tests/screens/navigation.test \
+    tests/screens/pty-console.py \
+    tests/screens/sort.test

@@ -423,9 +423,10 @@ sel_offset(const struct table *t)
 }
 
 /* After a change: finds the selection's index again and scrolls so it stays
- * on the same screen line (off) when possible. */
+ * on the same screen line (off) when possible, or (stick_top, single-row
+ * changes) so the list stays at its top when it was there. */
 static void
-settle(struct table *t, size_t off)
+settle_mode(struct table *t, size_t off, bool stick_top)
 {
     size_t old_top = t->top, h = view_height(t), max_top;
 
@@ -440,7 +441,13 @@ settle(struct table *t, size_t off)
             t->cur = index_of(t, t->shown, t->nshown, t->sel);
         }
         max_top = t->nshown > h ? t->nshown - h : 0;
-        t->top = t->cur >= off ? t->cur - off : 0;
+        /* At the top of the list, stay there: rows that arrive above the
+         * selection are seen (the selection moves down a line). Scrolled
+         * down, the selected row keeps its screen line instead. */
+        if (stick_top && old_top == 0)
+            t->top = 0;
+        else
+            t->top = t->cur >= off ? t->cur - off : 0;
         t->top = MIN(t->top, max_top);
         if (t->cur < t->top)
             t->top = t->cur;
@@ -449,6 +456,12 @@ settle(struct table *t, size_t off)
     }
     if (t->top != old_top)
         mark_all(t);
+}
+
+static void
+settle(struct table *t, size_t off)
+{
+    settle_mode(t, off, true);
 }
 
 /* The selection leaves shown index s: the row that takes its place (or the
@@ -575,7 +588,7 @@ reselect(struct table *t, const char *key, size_t off)
         t->sel = NULL;
         t->cur = MIN(t->cur, t->nshown ? t->nshown - 1 : 0);
     }
-    settle(t, off);
+    settle_mode(t, off, false); /* a new order: the selection keeps its line */
     mark_all(t);
 }
 
@@ -1189,18 +1202,21 @@ title_width(const struct table *t, size_t c)
            (c == t->sort_col ? 1 : 0);
 }
 
-/* The width a column would like: its longest cell and its title, within
- * min..max. An age the table prints gets room for "23h59m"-sized text. */
+/* The width a column would like: its longest cell within min..max, and
+ * never less than its title. An age the table prints gets room for
+ * "23h59m"-sized text. */
 static size_t
 natural_width(const struct table *t, size_t c)
 {
     const struct table_column *col = &t->cols[c];
-    size_t nat = MAX((size_t)t->wmax[c], title_width(t, c));
+    size_t nat = t->wmax[c];
 
     if (col->sort == TABLE_SORT_AGE)
         nat = MAX(nat, 6);
     if (col->max && nat > col->max)
         nat = col->max;
+    /* the title (and the sort arrow) fit even past max */
+    nat = MAX(nat, title_width(t, c));
     return MAX(nat, (size_t)col->min);
 }
 

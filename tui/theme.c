@@ -22,8 +22,10 @@ static const char *const element_names[] = { THEME_ELEMENTS(ELEMENT_NAME) };
 enum { BLACK, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN, WHITE };
 #define DEF THEME_COLOR_DEFAULT
 
-/* Works on dark and light backgrounds alike: the terminal's own colours for
- * text, the eight basic colours for meaning, one grey for the cursor. */
+/* Works on dark and light backgrounds and on 8-colour terminals alike: the
+ * terminal's own colours for text, the eight basic colours for meaning, and
+ * reverse video for the cursor (the row keeps its colour as background, and
+ * focus never rests on colour alone). */
 static const struct theme_style default_theme[ELEM_COUNT] = {
     [ELEM_DEFAULT] = { DEF, DEF, 0 },
     [ELEM_HEADER] = { DEF, DEF, 0 },
@@ -41,7 +43,7 @@ static const struct theme_style default_theme[ELEM_COUNT] = {
     [ELEM_TITLE_FILTER] = { YELLOW, DEF, THEME_BOLD },
     [ELEM_TABLE_HEADER] = { DEF, DEF, THEME_BOLD },
     [ELEM_TABLE_HEADER_SORT] = { YELLOW, DEF, THEME_BOLD },
-    [ELEM_CURSOR] = { DEF, 238, 0 },
+    [ELEM_CURSOR] = { DEF, DEF, THEME_REVERSE },
     [ELEM_OK] = { GREEN, DEF, 0 },
     [ELEM_WARNING] = { YELLOW, DEF, 0 },
     [ELEM_ERROR] = { RED, DEF, THEME_BOLD },

@@ -11,6 +11,11 @@
 #ifndef NCURSES_WIDECHAR
 #define NCURSES_WIDECHAR 1
 #endif
+/* Functions, not macros: curses' refresh(), erase() and clear() macros
+ * would take over every struct member of those names (view_ops.refresh) */
+#ifndef NCURSES_NOMACROS
+#define NCURSES_NOMACROS 1
+#endif
 #include <ncursesw/curses.h>
 
 #include <stdbool.h>

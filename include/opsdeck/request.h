@@ -23,7 +23,7 @@
  * for one every view has, in view.c's generic handler.
  */
 #define REQ_INFO(_)                                                                       \
-    _(NONE, "none", NULL, "Do nothing (binding a key to it hides a default)")             \
+    _(NONE, "none", NULL, "Nothing (unbinds a key in this keymap)")             \
     _(MOVE_UP, "move-up", NULL, "Move the selection up")                                  \
     _(MOVE_DOWN, "move-down", NULL, "Move the selection down")                            \
     _(MOVE_PAGE_UP, "move-page-up", NULL, "Move up one page")                             \
@@ -33,11 +33,11 @@
     _(SCROLL_LEFT, "scroll-left", NULL, "Scroll left (lines not wrapped)")                \
     _(SCROLL_RIGHT, "scroll-right", NULL, "Scroll right (lines not wrapped)")             \
     _(ENTER, "enter", NULL, "Open the selected item (drill down)")                        \
-    _(BACK, "back", NULL, "Back: close the prompt, clear the filter, previous view")      \
+    _(BACK, "back", NULL, "Back: clear the filter, else the previous view")      \
     _(DETAIL, "detail", NULL, "Show the details of the selected item")                    \
     _(HELP, "help", "Help", "Show the keys of this view")                                 \
     _(PROMPT, "prompt", NULL, "Command mode (:nodes, :pods NS, :help, :q)")               \
-    _(FILTER, "filter", "Filter", "Filter rows: regex, !inverse, -l label selector")      \
+    _(FILTER, "filter", "Filter", "Filter: regex, !inverse, -l label selector")      \
     _(SEARCH, "search", "Search", "Search forward (regex)")                               \
     _(SEARCH_NEXT, "search-next", NULL, "Next search match")                              \
     _(SEARCH_PREV, "search-prev", NULL, "Previous search match")                          \

@@ -55,7 +55,7 @@ enum table_col_flag {
 struct table_column {
     const char *title;  /* "NAME" (static) */
     unsigned short min; /* columns never narrower than this (the title may be cut) */
-    unsigned short max; /* ...nor wider (0: as wide as the longest cell) */
+    unsigned short max; /* ...nor wider, but for its title (0: the longest cell) */
     enum table_align align;
     unsigned char priority; /* 0 never dropped; when the terminal is narrow the
                                highest numbers go first (the NAME column never) */

@@ -219,11 +219,20 @@ START_TEST(test_selection_follows_key)
     ck_assert_str_eq(table_selected_key(t), "n13");
     ck_assert_uint_eq(table_cursor(t), 3);
     ck_assert_uint_eq(table_top(t), 0);
-    /* a row inserted above: the selection keeps its row and its screen line */
+    /* at the top, a row inserted above is seen: the selection moves down */
     put(t, "n01", "Ready", 1, NOW, false);
     ck_assert_str_eq(table_selected_key(t), "n13");
     ck_assert_uint_eq(table_cursor(t), 4);
-    ck_assert_uint_eq(table_cursor(t) - table_top(t), 3);
+    ck_assert_uint_eq(table_top(t), 0);
+    /* scrolled down, the selection keeps its row and its screen line */
+    table_move(t, 6);
+    ck_assert_str_eq(table_selected_key(t), "n19");
+    ck_assert_uint_eq(table_top(t), 6);
+    put(t, "n02", "Ready", 2, NOW, false);
+    ck_assert_str_eq(table_selected_key(t), "n19");
+    ck_assert_uint_eq(table_cursor(t), 11);
+    ck_assert_uint_eq(table_cursor(t) - table_top(t), 4);
+    table_move(t, -6);
     /* updated: same row */
     put(t, "n13", "NotReady", 13, NOW, true);
     ck_assert_str_eq(table_selected_key(t), "n13");
