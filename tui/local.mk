@@ -79,11 +79,27 @@ tests_screens_screen_demo_LDADD = $(TUI_LIBS)
 tests_screens_screen_demo_SOURCES = tests/screens/screen-demo.c
 
 TESTS += \
+    tests/screens/command.test \
+    tests/screens/filter.test \
+    tests/screens/help.test \
+    tests/screens/hostile.test \
     tests/screens/navigation.test \
+    tests/screens/pause.test \
     tests/screens/pty-console.py \
-    tests/screens/sort.test
+    tests/screens/resize.test \
+    tests/screens/script.test \
+    tests/screens/sort.test \
+    tests/screens/theme.test
 EXTRA_DIST += \
     tests/lib/libscreen.sh \
+    tests/screens/command.test \
+    tests/screens/filter.test \
+    tests/screens/help.test \
+    tests/screens/hostile.test \
     tests/screens/navigation.test \
+    tests/screens/pause.test \
     tests/screens/pty-console.py \
-    tests/screens/sort.test
+    tests/screens/resize.test \
+    tests/screens/script.test \
+    tests/screens/sort.test \
+    tests/screens/theme.test

@@ -337,8 +337,11 @@ watchdog(struct ui *ui)
 {
     size_t pos = script_position(ui->script);
 
-    script_fail(ui, "script watchdog: not finished after %ld s (at step %zu%s)",
-                ui->watchdog_ms / 1000, pos, ui->script_waiting ? ", :wait" : "");
+    script_fail(ui, "script watchdog: not finished after %ld s (%zu of %zu steps done%s)",
+                ui->watchdog_ms / 1000, pos, script_length(ui->script),
+                ui->script_waiting ? ", waiting at :wait"
+                : settled(ui)      ? ""
+                                   : ", the app never settled");
 }
 
 /*

@@ -372,35 +372,37 @@ screen_read_key(struct screen *s, int *key)
  * Reading the screen back (tests)
  */
 
+/* One row of curses' copy of the terminal. win_wchnstr gives one entry per
+ * character (the right half of a wide one is not an entry), so the screen
+ * column advances by each character's width. */
 static void
 dump_row(int y, int cols, bool attrs, struct strbuf *out)
 {
     cchar_t *cells = xcalloc((size_t)cols + 1, sizeof(*cells));
     struct strbuf line, runs, desc, prev;
     size_t trimmed = 0;
-    int run_start = 0;
+    int run_start = 0, col = 0, n;
 
     strbuf_init(&line);
     strbuf_init(&runs);
     strbuf_init(&desc);
     strbuf_init(&prev);
-    mvwin_wchnstr(curscr, y, 0, cells, cols);
-    for (int x = 0; x < cols; x++) {
+    n = mvwin_wchnstr(curscr, y, 0, cells, cols) == ERR ? 0 : cols;
+    for (int i = 0; i < n && col < cols; i++) {
         wchar_t wch[CCHARW_MAX + 1] = { 0 };
         attr_t a = 0;
         short pair = 0;
-        char mb[MB_LEN_MAX * (CCHARW_MAX + 1)];
+        char mb[MB_LEN_MAX];
         int width;
 
-        getcchar(&cells[x], wch, &a, &pair, NULL);
-        if (!wch[0])
-            wch[0] = L' ';
+        if (getcchar(&cells[i], wch, &a, &pair, NULL) == ERR || !wch[0])
+            break; /* the end of what curses returned */
         width = wcwidth(wch[0]);
         for (int k = 0; k < CCHARW_MAX && wch[k]; k++) {
-            size_t n = wcrtomb(mb, wch[k], &(mbstate_t){ 0 });
+            size_t len = wcrtomb(mb, wch[k], &(mbstate_t){ 0 });
 
-            if (n != (size_t)-1)
-                strbuf_append(&line, mb, n);
+            if (len != (size_t)-1)
+                strbuf_append(&line, mb, len);
             else
                 strbuf_putc(&line, '?');
         }
@@ -409,18 +411,17 @@ dump_row(int y, int cols, bool attrs, struct strbuf *out)
         if (attrs) {
             strbuf_reset(&desc);
             theme_describe_cell((unsigned long)a, pair, &desc);
-            if (x == 0) {
+            if (col == 0) {
                 strbuf_puts(&prev, strbuf_str(&desc));
             } else if (strcmp(strbuf_str(&desc), strbuf_str(&prev)) != 0) {
-                strbuf_printf(&runs, "%s%d-%d %s", runs.len ? "; " : "", run_start, x - 1,
+                strbuf_printf(&runs, "%s%d-%d %s", runs.len ? "; " : "", run_start, col - 1,
                               strbuf_str(&prev));
-                run_start = x;
+                run_start = col;
                 strbuf_reset(&prev);
                 strbuf_puts(&prev, strbuf_str(&desc));
             }
         }
-        if (width == 2)
-            x++; /* the cell after a wide character is its right half */
+        col += width > 1 ? width : 1;
     }
     strbuf_append(out, line.buf ? line.buf : "", trimmed);
     strbuf_putc(out, '\n');

@@ -227,3 +227,9 @@ script_position(const struct script *s)
 {
     return s->pos;
 }
+
+size_t
+script_length(const struct script *s)
+{
+    return s->n;
+}

@@ -45,11 +45,13 @@ struct ui {
     struct vec messages;       /* struct ui_message * (owned) */
     char *msg;                 /* the message line, or NULL */
     enum ui_severity msg_severity;
+    unsigned msg_unseen;       /* messages logged over it since the last key */
 
     struct prompt *cmd_prompt, *filter_prompt, *search_prompt;
     struct prompt *prompt;     /* the open one, or NULL */
     enum prompt_kind prompt_kind;
     char *filter_before;       /* the filter text when `/` opened (Esc restores it) */
+    char *prompt_error;        /* why the live filter does not compile, or NULL */
     struct filter *table_search; /* the last F3 search, for n */
     struct prompt_history_ops hist;
     bool have_hist;

@@ -79,9 +79,15 @@ ui_log_message(struct ui *ui, enum ui_severity sev, const char *text)
     if (ui->messages.len >= MAX_MESSAGES)
         vec_remove(&ui->messages, 0);
     vec_push(&ui->messages, m);
+    /* several before a key clears them: the newest, and how many more */
+    ui->msg_unseen = ui->msg ? ui->msg_unseen + 1 : 0;
     free(ui->msg);
-    ui->msg = xstrdup(m->text);
-    ui->msg_severity = sev;
+    if (ui->msg_unseen)
+        ui->msg = xasprintf("%s (+%u more: :messages)", m->text, ui->msg_unseen);
+    else
+        ui->msg = xstrdup(m->text);
+    if (!ui->msg_unseen || sev > ui->msg_severity)
+        ui->msg_severity = sev;
 }
 
 static void
@@ -309,6 +315,7 @@ ui_free(struct ui *ui)
     prompt_free(ui->filter_prompt);
     prompt_free(ui->search_prompt);
     free(ui->filter_before);
+    free(ui->prompt_error);
     filter_free(ui->table_search);
     header_done(&ui->header);
     free(ui->msg);
@@ -723,26 +730,33 @@ static void
 close_prompt(struct ui *ui)
 {
     ui->prompt = NULL;
+    free(ui->prompt_error);
+    ui->prompt_error = NULL;
     ui->message_dirty = true;
 }
 
 /* Applies text as the current table's filter; false (and a message) when
  * it does not compile: the filter in place stays. */
 static bool
-apply_filter(struct ui *ui, const char *text)
+apply_filter(struct ui *ui, const char *text, bool live)
 {
     struct view *v = ui_current(ui);
     struct filter *f = NULL;
 
+    free(ui->prompt_error);
+    ui->prompt_error = NULL;
     if (!v || !view_table(v))
         return false;
     if (filter_compile(text ? text : "", &f) != STATUS_OK) {
-        ui_report(ui, UI_ERROR, "%s", status_text());
+        /* while typing, a half-written regex is normal: said next to the
+         * prompt, not logged */
+        if (live)
+            ui->prompt_error = xstrdup(status_text());
+        else
+            ui_report(ui, UI_ERROR, "%s", status_text());
         return false;
     }
     table_set_filter(view_table(v), f);
-    free(ui->msg);
-    ui->msg = NULL;
     return true;
 }
 
@@ -815,11 +829,11 @@ prompt_input(struct ui *ui, int key)
         return;
     case PROMPT_EDITED:
         if (ui->prompt_kind == PROMPT_FILTER)
-            apply_filter(ui, prompt_text(p)); /* live */
+            apply_filter(ui, prompt_text(p), true);
         return;
     case PROMPT_CANCEL:
         if (ui->prompt_kind == PROMPT_FILTER)
-            apply_filter(ui, ui->filter_before);
+            apply_filter(ui, ui->filter_before, false);
         close_prompt(ui);
         return;
     case PROMPT_ACCEPT:
@@ -833,7 +847,7 @@ prompt_input(struct ui *ui, int key)
         ui_run_command_line(ui, text);
         break;
     case PROMPT_FILTER:
-        if (apply_filter(ui, text))
+        if (apply_filter(ui, text, false))
             history_add(ui, "/", text);
         break;
     case PROMPT_SEARCH:
@@ -1116,6 +1130,9 @@ paint_message(struct ui *ui)
             /* completion candidates: after the text when there is room */
             strbuf_puts(&sb, "   ");
             strbuf_puts(&sb, prompt_hint(ui->prompt));
+        } else if (ui->prompt_error) {
+            strbuf_puts(&sb, "   ");
+            strbuf_puts(&sb, ui->prompt_error);
         }
     } else if (ui->msg) {
         strbuf_puts(&sb, ui->msg);

@@ -64,7 +64,8 @@ void script_free(struct script *s); /* NULL is a no-op */
 
 /* The next step (borrowed, valid until script_free), or NULL at the end. */
 const struct script_step *script_next(struct script *s);
-/* Steps taken so far. */
+/* Steps taken so far, and in all. */
 size_t script_position(const struct script *s);
+size_t script_length(const struct script *s);
 
 #endif /* OPSDECK_SCRIPT_H */

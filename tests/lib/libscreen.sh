@@ -33,8 +33,9 @@
 #   SCREEN_VALGRIND             1: run under valgrind (watchdog x6; an error
 #                               or a definite leak fails the run)
 #
-# Results: $screen_status (exit status), $screen_tmp/stderr, and the saved
-# screens in $screen_dir. Every assertion is one TAP test case.
+# Results: $screen_status (exit status; also in $screen_tmp/status, for a
+# run in the background), $screen_tmp/stderr, and the saved screens in
+# $screen_dir. Every assertion is one TAP test case.
 
 . "${top_srcdir:-.}/tests/lib/tap.sh"
 
@@ -79,6 +80,7 @@ run_screen() {
         timeout -k 2 $((_wd + 10)) $_pre "$SCREEN_BIN" "$@" \
         </dev/null >"$screen_tmp/stdout" 2>"$screen_tmp/stderr"
     screen_status=$?
+    echo "$screen_status" >"$screen_tmp/status"
     if [ "$screen_status" -ne 0 ]; then
         diag "exit status $screen_status; stderr:"
         while IFS= read -r _l; do diag "  $_l"; done <"$screen_tmp/stderr"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "opsdeck/clock.h"
 #include "opsdeck/evloop.h"
@@ -24,14 +25,16 @@
  *   hostile  rows made of escape sequences, bidi, zero-width, wide chars
  * Commands: :ctx NAME (sets the header's context; bound to F2).
  * Options: --rows N, --iterations N, --refresh-ms N, --no-color, --utc,
- *          --theme FILE, --keymap FILE, --prod.
+ *          --theme FILE, --keymap FILE, --prod, --never-settle, --pidfile FILE.
  */
 
 struct app {
     struct evloop *loop;
     struct ui *ui;
     int rows;
-    int growing; /* rows still to come in the grow view */
+    int growing;   /* rows still to come in the grow view */
+    int mutations; /* :mutate calls */
+    bool never_settle; /* --never-settle: scripts must hit their watchdog */
     struct ui_header header;
     char context[64];
     struct ui_source source;
@@ -287,35 +290,37 @@ cmd_ctx(struct ui *ui, const char *args, void *arg)
     return STATUS_OK;
 }
 
-/* :mutate: one row changes, one appears, one goes (watch events) */
+/* :mutate: watch events, one row at a time: item 0 changes status, item n
+ * goes and a new row "api-0-new-n" arrives (n counts the calls). */
 static enum status
 cmd_mutate(struct ui *ui, const char *args, void *arg)
 {
+    static const char *const status[] = { "Error", "OOMKilled", "Terminating" };
+    struct app *app = arg;
     struct view *v = ui_current(ui);
     struct table *t = v ? view_table(v) : NULL;
-    char *key;
+    int n = ++app->mutations;
+    char *key, name[32];
 
     (void)args;
-    (void)arg;
     if (!t)
         return status_fail(STATUS_USAGE, "not a table");
-    put_item(t, 0, "api-7d9c8-x2bq-000");
-    key = xasprintf("dp-tenant-project-%02d/api-7d9c8-x2bq-%03d", 1, 1);
-    table_remove(t, key);
-    free(key);
-    put_item(t, 2, "api-0-new-pod");
-    /* item 0 crash-loops now */
     table_upsert(t, &(struct table_row){
                         .key = "dp-tenant-project-00/api-7d9c8-x2bq-000",
                         .cells = (struct table_cell[]){ { "api-7d9c8-x2bq-000" },
                                                         { "dp-tenant-project-00" },
-                                                        { "Error" },
+                                                        { status[(n - 1) % 3] },
                                                         { "1", 1 },
                                                         { "run-1.example.internal" },
                                                         { NULL, clock_now() - 137 } },
                         .elem = ELEM_ERROR,
                         .problem = true,
                     });
+    key = xasprintf("dp-tenant-project-%02d/api-7d9c8-x2bq-%03d", n % 12, n);
+    table_remove(t, key);
+    free(key);
+    snprintf(name, sizeof(name), "api-0-new-%d", n);
+    put_item(t, 2, name);
     return STATUS_OK;
 }
 
@@ -324,7 +329,7 @@ app_settled(void *arg)
 {
     struct app *app = arg;
 
-    return app->growing == 0;
+    return app->growing == 0 && !app->never_settle;
 }
 
 static long
@@ -356,6 +361,8 @@ main(int argc, char **argv)
             opts.no_color = true;
         } else if (strcmp(a, "--utc") == 0) {
             opts.utc = true;
+        } else if (strcmp(a, "--never-settle") == 0) {
+            app.never_settle = true;
         } else if (strcmp(a, "--prod") == 0) {
             app.header.production = true;
         } else if (v && strcmp(a, "--rows") == 0) {
@@ -368,6 +375,14 @@ main(int argc, char **argv)
             opts.theme_file = v, i++;
         } else if (v && strcmp(a, "--keymap") == 0) {
             opts.keymap_file = v, i++;
+        } else if (v && strcmp(a, "--pidfile") == 0) {
+            FILE *f = fopen(v, "w");
+
+            if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+                fprintf(stderr, "screen-demo: %s: cannot write\n", v);
+                return 2;
+            }
+            i++;
         } else {
             fprintf(stderr, "screen-demo: unknown option %s\n", a);
             return 2;
@@ -394,7 +409,8 @@ main(int argc, char **argv)
                                                  .arg = &app });
     ui_add_command(app.ui, &(struct ui_command){ .name = "mutate",
                                                  .help = "Change, add and remove a row",
-                                                 .run = cmd_mutate });
+                                                 .run = cmd_mutate,
+                                                 .arg = &app });
     ui_load_keymap(app.ui, "bind generic <F2> :ctx\n", "screen-demo");
     ui_set_settled(app.ui, app_settled, &app);
     snprintf(app.context, sizeof(app.context), "test");
