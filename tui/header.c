@@ -176,17 +176,19 @@ header_render(const struct ui_header *h, size_t line, size_t width, bool paused,
             free(name);
         }
     }
-    /* drop by priority, the highest number first */
-    while (total_width(items, n) > width) {
-        size_t drop = SIZE_MAX;
-
-        for (size_t i = 0; i < n; i++)
-            if (items[i].on && items[i].prio > 0 &&
-                (drop == SIZE_MAX || items[i].prio >= items[drop].prio))
-                drop = i;
-        if (drop == SIZE_MAX)
-            break;
-        items[drop].on = false;
+    /* the most important first, each item in when it still fits: what does
+     * not fit drops, and a small item of less importance can still come in
+     * after a large one went */
+    for (size_t i = 0; i < n; i++)
+        items[i].on = items[i].prio == 0;
+    for (int prio = 1; prio <= 7; prio++) {
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].prio != prio)
+                continue;
+            items[i].on = true;
+            if (total_width(items, n) > width)
+                items[i].on = false;
+        }
     }
     for (size_t i = 0; i < n; i++) {
         struct item *it = &items[i];

@@ -81,6 +81,7 @@ tests_screens_screen_demo_SOURCES = tests/screens/screen-demo.c
 TESTS += \
     tests/screens/command.test \
     tests/screens/filter.test \
+    tests/screens/header.test \
     tests/screens/help.test \
     tests/screens/hostile.test \
     tests/screens/navigation.test \
@@ -94,6 +95,7 @@ EXTRA_DIST += \
     tests/lib/libscreen.sh \
     tests/screens/command.test \
     tests/screens/filter.test \
+    tests/screens/header.test \
     tests/screens/help.test \
     tests/screens/hostile.test \
     tests/screens/navigation.test \

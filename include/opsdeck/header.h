@@ -16,8 +16,8 @@
  * differs). Line 1: platform, context (PROD when production), server
  * version, labels, the clock; line 2: one status per source. At narrow
  * widths items drop by priority: the context and its PROD mark, read-only
- * and paused stay longest; the clock, the version and the "opsdeck" name go
- * first. No curses here.
+ * and paused stay longest; then simulated, the platform, the clock, the
+ * version and the "opsdeck" name. No curses here.
  */
 enum ui_severity { UI_OK, UI_WARNING, UI_ERROR };
 

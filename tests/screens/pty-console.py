@@ -216,6 +216,26 @@ def test_ctrl_c():
         c.kill()
 
 
+def test_lent_terminal():
+    """A credential plugin has the terminal: Ctrl-C is its, the console stays."""
+    c = Console()
+    try:
+        good = painted(c)
+        mark = len(c.buf)
+        os.write(c.fd, b":lend\r")
+        released = c.read_until(b"\x1b[?1049l", start=mark)
+        ok(good and released, "the terminal is lent: curses left it (alternate screen off)")
+        mark = len(c.buf)
+        os.write(c.fd, b"\x03")
+        back = c.read_until(b"credential plugin interrupted", start=mark)
+        ok(back, "Ctrl-C while lent interrupts the plugin; the console takes the terminal back")
+        ok(c.wait(0.2) is None, "and does not quit")
+        os.write(c.fd, b"q")
+        ok(c.wait() == 0, "q then quits with status 0")
+    finally:
+        c.kill()
+
+
 def test_signals():
     for sig in (signal.SIGHUP, signal.SIGTERM):
         c = Console()
@@ -337,7 +357,7 @@ def test_unknown_term():
 
 def main():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for t in (test_quit_keys, test_ctrl_c, test_signals, test_master_closed, test_stdin_eof,
+    for t in (test_quit_keys, test_ctrl_c, test_lent_terminal, test_signals, test_master_closed, test_stdin_eof,
               test_suspend_resume, test_resize, test_idle_writes_nothing, test_unknown_term):
         try:
             t()

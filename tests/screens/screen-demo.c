@@ -23,9 +23,12 @@
  *   grow     rows that arrive over timer ticks; the app is not settled
  *            until they all did (checks that scripts wait)
  *   hostile  rows made of escape sequences, bidi, zero-width, wide chars
- * Commands: :ctx NAME (sets the header's context; bound to F2).
+ * Commands: :ctx NAME (sets the header's context; bound to F2), :mutate
+ * (watch events), :source SEVERITY TEXT (the API status), :lend (the
+ * terminal to a pretend credential plugin).
  * Options: --rows N, --iterations N, --refresh-ms N, --no-color, --utc,
- *          --theme FILE, --keymap FILE, --prod, --never-settle, --pidfile FILE.
+ *          --theme FILE, --keymap FILE, --prod, --never-settle, --pidfile FILE,
+ *          --history FILE.
  */
 
 struct app {
@@ -35,6 +38,7 @@ struct app {
     int growing;   /* rows still to come in the grow view */
     int mutations; /* :mutate calls */
     bool never_settle; /* --never-settle: scripts must hit their watchdog */
+    const char *history_file; /* --history FILE: the prompt history, one "P LINE" a line */
     struct ui_header header;
     char context[64];
     struct ui_source source;
@@ -324,6 +328,90 @@ cmd_mutate(struct ui *ui, const char *args, void *arg)
     return STATUS_OK;
 }
 
+/* :source SEVERITY TEXT: the API's status in the header, as the app would set it */
+static enum status
+cmd_source(struct ui *ui, const char *args, void *arg)
+{
+    static char text[128];
+    struct app *app = arg;
+    const char *sp = strchr(args, ' ');
+
+    if (!sp)
+        return status_fail(STATUS_USAGE, "expected: :source ok|warning|error TEXT");
+    snprintf(text, sizeof(text), "%s", sp + 1);
+    app->source.text = text;
+    app->source.severity = strncmp(args, "ok", 2) == 0        ? UI_OK
+                           : strncmp(args, "warning", 7) == 0 ? UI_WARNING
+                                                              : UI_ERROR;
+    ui_set_header(ui, &app->header);
+    return STATUS_OK;
+}
+
+/* :lend: what a credential plugin does: the terminal goes to it until it
+ * ends; Ctrl-C meanwhile cancels it (here: at once) and the console is back */
+static void
+plugin_interrupted(void *arg)
+{
+    struct app *app = arg;
+
+    evloop_term_reclaim(app->loop);
+    ui_report(app->ui, UI_WARNING, "credential plugin interrupted");
+}
+
+static enum status
+cmd_lend(struct ui *ui, const char *args, void *arg)
+{
+    struct app *app = arg;
+
+    (void)ui;
+    (void)args;
+    evloop_on_interrupt(app->loop, plugin_interrupted, app);
+    if (!evloop_term_release(app->loop))
+        return status_fail(STATUS_USAGE, "no terminal to lend");
+    return STATUS_OK;
+}
+
+/* --history FILE: a stand-in for state.db, through the same interface */
+static char **
+history_load(void *arg, const char *prompt, size_t max)
+{
+    struct app *app = arg;
+    char line[512], **v = xcalloc(max + 1, sizeof(*v));
+    size_t n = 0;
+    FILE *f = fopen(app->history_file, "r");
+
+    while (f && fgets(line, sizeof(line), f)) {
+        size_t len = strlen(line);
+
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        if (len < 2 || strncmp(line, prompt, 1) != 0 || line[1] != ' ')
+            continue;
+        if (n == max) {
+            free(v[max - 1]);
+            n--;
+        }
+        memmove(v + 1, v, n * sizeof(*v)); /* newest first */
+        v[0] = xstrdup(line + 2);
+        n++;
+    }
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static void
+history_add(void *arg, const char *prompt, const char *line)
+{
+    struct app *app = arg;
+    FILE *f = fopen(app->history_file, "a");
+
+    if (f) {
+        fprintf(f, "%c %s\n", prompt[0], line);
+        fclose(f);
+    }
+}
+
 static bool
 app_settled(void *arg)
 {
@@ -375,6 +463,8 @@ main(int argc, char **argv)
             opts.theme_file = v, i++;
         } else if (v && strcmp(a, "--keymap") == 0) {
             opts.keymap_file = v, i++;
+        } else if (v && strcmp(a, "--history") == 0) {
+            app.history_file = v, i++;
         } else if (v && strcmp(a, "--pidfile") == 0) {
             FILE *f = fopen(v, "w");
 
@@ -411,6 +501,17 @@ main(int argc, char **argv)
                                                  .help = "Change, add and remove a row",
                                                  .run = cmd_mutate,
                                                  .arg = &app });
+    ui_add_command(app.ui, &(struct ui_command){ .name = "source",
+                                                 .args = "ok|warning|error TEXT",
+                                                 .help = "Set the API status in the header",
+                                                 .run = cmd_source,
+                                                 .arg = &app });
+    ui_add_command(app.ui, &(struct ui_command){ .name = "lend",
+                                                 .help = "Lend the terminal (a plugin)",
+                                                 .run = cmd_lend,
+                                                 .arg = &app });
+    if (app.history_file)
+        ui_set_history(app.ui, &(struct prompt_history_ops){ history_load, history_add, &app });
     ui_load_keymap(app.ui, "bind generic <F2> :ctx\n", "screen-demo");
     ui_set_settled(app.ui, app_settled, &app);
     snprintf(app.context, sizeof(app.context), "test");
