@@ -142,9 +142,10 @@ row_new(struct table *t, const struct table_row *in)
            align_up(nfields * sizeof(char *)) + align_up(nlabels * sizeof(struct kv));
     total = head + keylen + sb->len;
     r = xcalloc(1, total);
-    r->cells = (struct rcell *)((char *)r + align_up(sizeof(*r)));
-    r->fields = (const char **)((char *)r->cells + align_up(ncells * sizeof(struct rcell)));
-    r->labels.items = (struct kv *)((char *)r->fields + align_up(nfields * sizeof(char *)));
+    /* the offsets are multiples of max_align_t's alignment (align_up) */
+    r->cells = (void *)((char *)r + align_up(sizeof(*r)));
+    r->fields = (void *)((char *)r->cells + align_up(ncells * sizeof(struct rcell)));
+    r->labels.items = (void *)((char *)r->fields + align_up(nfields * sizeof(char *)));
     r->labels.len = nlabels;
     strings = (char *)r + head;
     memcpy(strings, in->key, keylen);

@@ -491,7 +491,7 @@ START_TEST(test_hostile_cells_inert_and_aligned)
     struct table *t = new_table();
     struct strbuf sb;
     const char *names[] = {
-        "\x1b[31mevil\x1b[0m", "rlo\xe2\x80\xae" "gnp.exe", "zw\xe2\x80\x8bsp", "日本語ノード",
+        "\x1b[31mevil\x1b[0m", ("rlo\xe2\x80\xae" "gnp.exe"), "zw\xe2\x80\x8bsp", "日本語ノード",
         "\xf0\x9f\x98\x80-emoji", "e\xcc\x81\xcc\x82\xcc\x83\xcc\x84z",
     };
 
