@@ -104,4 +104,5 @@ EXTRA_DIST += \
     tests/screens/resize.test \
     tests/screens/script.test \
     tests/screens/sort.test \
-    tests/screens/theme.test
+    tests/screens/theme.test \
+    tests/screens/valgrind.supp

@@ -63,6 +63,7 @@ run_screen() {
     if [ "${SCREEN_VALGRIND:-0}" = 1 ]; then
         _wd=$((SCREEN_TIMEOUT * 6))
         _pre="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+        _pre="$_pre --suppressions=${top_srcdir:-.}/tests/screens/valgrind.supp"
     fi
     screen_runs=$((screen_runs + 1))
     # shellcheck disable=SC2086
