@@ -12,7 +12,7 @@
 #include "opsdeck/sanitize.h"
 #include "opsdeck/xalloc.h"
 
-#define GAP 2
+#define GAP       2
 #define MAX_ITEMS 16
 
 void
@@ -67,8 +67,7 @@ header_equal(const struct ui_header *a, const struct ui_header *b)
 {
     if (!str_eq(a->platform, b->platform) || !str_eq(a->context, b->context) ||
         !str_eq(a->server_version, b->server_version) || a->production != b->production ||
-        a->simulated != b->simulated || a->readonly != b->readonly ||
-        a->nsources != b->nsources)
+        a->simulated != b->simulated || a->readonly != b->readonly || a->nsources != b->nsources)
         return false;
     for (size_t i = 0; i < a->nsources; i++) {
         if (!str_eq(a->sources[i].name, b->sources[i].name) ||
@@ -89,9 +88,9 @@ struct item {
     char *text; /* sanitised, owned */
     size_t width;
     enum theme_element elem;
-    int prio;       /* 0 never dropped (cut instead); higher drops first */
-    bool right;     /* right-aligned (the clock) */
-    bool glued;     /* no gap before it (the text after a source's name) */
+    int prio;   /* 0 never dropped (cut instead); higher drops first */
+    bool right; /* right-aligned (the clock) */
+    bool glued; /* no gap before it (the text after a source's name) */
     bool on;
 };
 
@@ -127,9 +126,8 @@ total_width(const struct item *items, size_t n)
 }
 
 size_t
-header_render(const struct ui_header *h, size_t line, size_t width, bool paused,
-              const char *clock, unsigned sanitize_flags, struct strbuf *out,
-              struct text_piece *pieces, size_t max)
+header_render(const struct ui_header *h, size_t line, size_t width, bool paused, const char *clock,
+              unsigned sanitize_flags, struct strbuf *out, struct text_piece *pieces, size_t max)
 {
     struct item items[MAX_ITEMS];
     size_t n = 0, np = 0, used = 0, k = 0;
@@ -205,7 +203,7 @@ header_render(const struct ui_header *h, size_t line, size_t width, bool paused,
                 for (size_t g = 0; g < gap; g++)
                     strbuf_putc(out, ' ');
                 if (np < max)
-                    pieces[np++] = (struct text_piece){ ELEM_HEADER, pad_at, gap };
+                    pieces[np++] = (struct text_piece){ELEM_HEADER, pad_at, gap};
                 used += gap;
             }
         } else if (k && !it->glued && used < width) {
@@ -214,7 +212,7 @@ header_render(const struct ui_header *h, size_t line, size_t width, bool paused,
             for (size_t j = 0; j < g; j++)
                 strbuf_putc(out, ' ');
             if (np < max)
-                pieces[np++] = (struct text_piece){ ELEM_HEADER, pad_at, g };
+                pieces[np++] = (struct text_piece){ELEM_HEADER, pad_at, g};
             used += g;
         }
         k++;
@@ -223,7 +221,7 @@ header_render(const struct ui_header *h, size_t line, size_t width, bool paused,
         at = out->len;
         w = sanitize_fit(out, it->text, strlen(it->text), width - used, sanitize_flags);
         if (np < max && out->len > at)
-            pieces[np++] = (struct text_piece){ it->elem, at, out->len - at };
+            pieces[np++] = (struct text_piece){it->elem, at, out->len - at};
         used += w;
     }
     if (used < width) {
@@ -232,7 +230,7 @@ header_render(const struct ui_header *h, size_t line, size_t width, bool paused,
         for (size_t g = used; g < width; g++)
             strbuf_putc(out, ' ');
         if (np < max)
-            pieces[np++] = (struct text_piece){ ELEM_HEADER, pad_at, width - used };
+            pieces[np++] = (struct text_piece){ELEM_HEADER, pad_at, width - used};
     }
     for (size_t i = 0; i < n; i++)
         free(items[i].text);

@@ -23,6 +23,7 @@
  * only" toggle is `!` (k9s uses Ctrl-Z, which the terminal keeps for
  * suspend); pause is htop's `Z`.
  */
+/* clang-format off */
 static const char default_keymap[] =
     "# generic: every view\n"
     "bind generic q quit\n"
@@ -74,6 +75,7 @@ static const char default_keymap[] =
     "bind text <F6> toggle-wrap\n"
     "bind text <Left> scroll-left\n"
     "bind text <Right> scroll-right\n";
+/* clang-format on */
 
 const char *
 keymap_default_text(void)
@@ -85,6 +87,7 @@ keymap_default_text(void)
  * Key names
  */
 
+/* clang-format off */
 static const struct {
     const char *name;
     int key;
@@ -100,6 +103,7 @@ static const struct {
     { "BS", KEYC_BACKSPACE },  { "Delete", KEYC_DEL },    { "Insert", KEYC_INS },
     { "PageUp", KEYC_PGUP },   { "PageDown", KEYC_PGDN },
 };
+/* clang-format on */
 
 /* Decodes one UTF-8 character; returns its length or 0 when invalid. */
 static size_t
@@ -210,7 +214,7 @@ key_format(int key, char *buf, size_t size)
     } else if (key > 0x20 && key < 0x7F) {
         snprintf(buf, size, "%c", key);
     } else if (key >= 0x80 && key < KEYC_BASE_) {
-        char u[5] = { 0 };
+        char u[5] = {0};
         unsigned v = (unsigned)key;
 
         if (v < 0x800) {
@@ -379,13 +383,11 @@ keymap_binding(const struct keymap *km, const char *section, size_t i, int *key,
  * The parser
  */
 
-static void
-warn_line(keymap_warn_fn warn, void *arg, const char *origin, unsigned lineno, const char *fmt,
-          ...) ATTR_FORMAT(5, 6);
+static void warn_line(keymap_warn_fn warn, void *arg, const char *origin, unsigned lineno,
+                      const char *fmt, ...) ATTR_FORMAT(5, 6);
 
 static void
-warn_line(keymap_warn_fn warn, void *arg, const char *origin, unsigned lineno, const char *fmt,
-          ...)
+warn_line(keymap_warn_fn warn, void *arg, const char *origin, unsigned lineno, const char *fmt, ...)
 {
     struct strbuf sb;
     va_list ap;
@@ -491,8 +493,8 @@ parse_line(struct keymap *km, char *line, const char *const *sections, struct st
 }
 
 unsigned
-keymap_load(struct keymap *km, const char *text, const char *origin,
-            const char *const *sections, keymap_warn_fn warn, void *arg)
+keymap_load(struct keymap *km, const char *text, const char *origin, const char *const *sections,
+            keymap_warn_fn warn, void *arg)
 {
     struct strbuf line, why;
     unsigned lineno = 0, bad = 0;

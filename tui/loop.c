@@ -30,11 +30,11 @@
  * SIGWINCH/SIGTSTP/SIGINT handlers out of the way.
  */
 
-static int sig_write_fd = -1; /* the self-pipe's write end, for the handlers */
+static int sig_write_fd = -1;       /* the self-pipe's write end, for the handlers */
 static struct screen *fatal_screen; /* restored before an allocation failure aborts */
 
 #define SIGNAL_NUMBER(sig) sig,
-static const int handled_signals[UI_SIGNAL_COUNT] = { UI_SIGNALS(SIGNAL_NUMBER) };
+static const int handled_signals[UI_SIGNAL_COUNT] = {UI_SIGNALS(SIGNAL_NUMBER)};
 #undef SIGNAL_NUMBER
 
 static void
@@ -122,7 +122,7 @@ term_reclaim(void *arg)
 void
 ui_install_term_hooks(struct ui *ui)
 {
-    const struct term_hooks hooks = { term_release, term_reclaim, ui };
+    const struct term_hooks hooks = {term_release, term_reclaim, ui};
 
     evloop_set_term_hooks(ui->loop, &hooks);
     ui->hooks_installed = true;
@@ -253,8 +253,7 @@ script_ready(struct ui *ui)
     return ui->script && !ui->script_waiting && (ui->nkeyq > 0 || settled(ui));
 }
 
-static void
-script_fail(struct ui *ui, const char *fmt, ...) ATTR_FORMAT(2, 3);
+static void script_fail(struct ui *ui, const char *fmt, ...) ATTR_FORMAT(2, 3);
 
 static void
 script_fail(struct ui *ui, const char *fmt, ...)
@@ -368,9 +367,9 @@ ui_run(struct ui *ui)
         bool poll_stdin = in >= 0 && !ui->lent && !screen_suspended(ui->scr);
 
         fds = xgrow(fds, &cap, need, sizeof(*fds));
-        fds[own++] = (struct pollfd){ .fd = ui->sigpipe[0], .events = POLLIN };
+        fds[own++] = (struct pollfd){.fd = ui->sigpipe[0], .events = POLLIN};
         if (poll_stdin)
-            fds[own++] = (struct pollfd){ .fd = in, .events = POLLIN };
+            fds[own++] = (struct pollfd){.fd = in, .events = POLLIN};
         n = evloop_prepare(ui->loop, fds + own, cap - own, &timeout);
         if (script_ready(ui))
             timeout = 0;

@@ -19,11 +19,11 @@ struct prompt {
     size_t len, cap, cur; /* cur: cursor index into cp */
     char **history;       /* newest first, owned */
     size_t nhistory;
-    long hpos;            /* -1: editing the draft; else index into history */
-    char *draft;          /* what was typed before walking the history */
+    long hpos;   /* -1: editing the draft; else index into history */
+    char *draft; /* what was typed before walking the history */
     prompt_complete_fn complete;
     void *complete_arg;
-    struct strbuf text;   /* UTF-8 of cp, rebuilt on demand */
+    struct strbuf text; /* UTF-8 of cp, rebuilt on demand */
     bool text_stale;
     struct strbuf hint;
 };
@@ -261,7 +261,7 @@ complete(struct prompt *p)
 
         if (strlen(stem) > strlen(word) || cands.len == 1) {
             char *rest = xasprintf("%s%s", stem, cands.len == 1 ? " " : "");
-            struct prompt tmp = { 0 };
+            struct prompt tmp = {0};
 
             /* replace the first word */
             erase(p, 0, end);

@@ -12,11 +12,10 @@ struct request_info {
     const char *help;
 };
 
-#define REQ_INFO_ENTRY(id, name, label, help) { name, label, help },
-#define REQ_VIEW_ENTRY(id, name) { "view-" #name, NULL, "Open the " #name " view" },
-static const struct request_info request_table[] = {
-    REQ_INFO(REQ_INFO_ENTRY) VIEW_INFO(REQ_VIEW_ENTRY)
-};
+#define REQ_INFO_ENTRY(id, name, label, help) {name, label, help},
+#define REQ_VIEW_ENTRY(id, name)              {"view-" #name, NULL, "Open the " #name " view"},
+static const struct request_info request_table[] = {REQ_INFO(REQ_INFO_ENTRY)
+                                                        VIEW_INFO(REQ_VIEW_ENTRY)};
 #undef REQ_INFO_ENTRY
 #undef REQ_VIEW_ENTRY
 

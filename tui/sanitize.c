@@ -13,7 +13,7 @@
 
 #include "opsdeck/xalloc.h"
 
-#define BAD_CP UINT32_MAX
+#define BAD_CP   UINT32_MAX
 #define TAB_STOP 8
 
 /* One output unit: a character with its combining marks counted apart. */
@@ -24,7 +24,7 @@ enum unit_kind {
 };
 
 struct unit {
-    char buf[TAB_STOP];  /* the bytes to emit (a tab expands to at most 8 spaces) */
+    char buf[TAB_STOP]; /* the bytes to emit (a tab expands to at most 8 spaces) */
     unsigned char len;
     unsigned char width;
     enum unit_kind kind;
@@ -136,12 +136,12 @@ is_hostile(uint32_t cp)
     default:
         break;
     }
-    return (cp >= 0x200B && cp <= 0x200F) ||  /* ZWSP, ZWNJ, ZWJ, LRM, RLM */
-           (cp >= 0x202A && cp <= 0x202E) ||  /* LRE, RLE, PDF, LRO, RLO */
-           (cp >= 0x2060 && cp <= 0x2069) ||  /* word joiner, invisible ops, isolates */
-           (cp >= 0xFFF9 && cp <= 0xFFFB) ||  /* interlinear annotation */
-           (cp >= 0xFDD0 && cp <= 0xFDEF) ||  /* noncharacters */
-           (cp & 0xFFFE) == 0xFFFE ||         /* U+xxFFFE, U+xxFFFF */
+    return (cp >= 0x200B && cp <= 0x200F) ||   /* ZWSP, ZWNJ, ZWJ, LRM, RLM */
+           (cp >= 0x202A && cp <= 0x202E) ||   /* LRE, RLE, PDF, LRO, RLO */
+           (cp >= 0x2060 && cp <= 0x2069) ||   /* word joiner, invisible ops, isolates */
+           (cp >= 0xFFF9 && cp <= 0xFFFB) ||   /* interlinear annotation */
+           (cp >= 0xFDD0 && cp <= 0xFDEF) ||   /* noncharacters */
+           (cp & 0xFFFE) == 0xFFFE ||          /* U+xxFFFE, U+xxFFFF */
            (cp >= 0x1D173 && cp <= 0x1D17A) || /* musical format controls */
            (cp >= 0xE0000 && cp <= 0xE007F);   /* tags */
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* screen.c - curses start/stop with TERM fallback, scripted /dev/null mode, windows, reading back */
+/* screen.c - curses start/stop with TERM fallback, scripted /dev/null mode, windows, reading back
+ */
 #include "config.h"
 
 #include "opsdeck/screen.h"
@@ -20,11 +21,11 @@
 
 /* Descriptions every system has (ncurses-base), tried in order when TERM
  * is unknown: vt100 speaks to any emulator (no colours: the mono theme). */
-static const char *const fallback_terms[] = { "vt100", "ansi", "dumb" };
+static const char *const fallback_terms[] = {"vt100", "ansi", "dumb"};
 
 struct screen {
     SCREEN *sp;
-    FILE *out, *in;       /* owned in scripted mode */
+    FILE *out, *in; /* owned in scripted mode */
     bool scripted;
     bool suspended;
     WINDOW *win[WIN_COUNT];
@@ -91,10 +92,11 @@ screen_open(const struct screen_options *opts, struct screen **out, char **warni
                 fclose(s->in);
             }
             free(s);
-            return status_fail(STATUS_IO, "TERM=%s: no terminal description found", term ? term : "");
+            return status_fail(STATUS_IO, "TERM=%s: no terminal description found",
+                               term ? term : "");
         }
-        *warning = xasprintf("TERM=%s is unknown here; using %s", term && *term ? term : "(unset)",
-                             use);
+        *warning =
+            xasprintf("TERM=%s is unknown here; using %s", term && *term ? term : "(unset)", use);
         fprintf(stderr, "opsdeck: %s\n", *warning);
         fflush(stderr);
     }
@@ -322,20 +324,34 @@ translate(int code)
     if (code >= KEY_F(1) && code <= KEY_F(12))
         return KEYC_F(code - KEY_F(1) + 1);
     switch (code) {
-    case KEY_UP: return KEYC_UP;
-    case KEY_DOWN: return KEYC_DOWN;
-    case KEY_LEFT: return KEYC_LEFT;
-    case KEY_RIGHT: return KEYC_RIGHT;
-    case KEY_PPAGE: return KEYC_PGUP;
-    case KEY_NPAGE: return KEYC_PGDN;
-    case KEY_HOME: return KEYC_HOME;
-    case KEY_END: return KEYC_END;
-    case KEY_IC: return KEYC_INS;
-    case KEY_DC: return KEYC_DEL;
-    case KEY_BACKSPACE: return KEYC_BACKSPACE;
-    case KEY_BTAB: return KEYC_BACKTAB;
-    case KEY_ENTER: return KEYC_ENTER;
-    default: return -1;
+    case KEY_UP:
+        return KEYC_UP;
+    case KEY_DOWN:
+        return KEYC_DOWN;
+    case KEY_LEFT:
+        return KEYC_LEFT;
+    case KEY_RIGHT:
+        return KEYC_RIGHT;
+    case KEY_PPAGE:
+        return KEYC_PGUP;
+    case KEY_NPAGE:
+        return KEYC_PGDN;
+    case KEY_HOME:
+        return KEYC_HOME;
+    case KEY_END:
+        return KEYC_END;
+    case KEY_IC:
+        return KEYC_INS;
+    case KEY_DC:
+        return KEYC_DEL;
+    case KEY_BACKSPACE:
+        return KEYC_BACKSPACE;
+    case KEY_BTAB:
+        return KEYC_BACKTAB;
+    case KEY_ENTER:
+        return KEYC_ENTER;
+    default:
+        return -1;
     }
 }
 
@@ -389,7 +405,7 @@ dump_row(int y, int cols, bool attrs, struct strbuf *out)
     strbuf_init(&prev);
     n = mvwin_wchnstr(curscr, y, 0, cells, cols) == ERR ? 0 : cols;
     for (int i = 0; i < n && col < cols; i++) {
-        wchar_t wch[CCHARW_MAX + 1] = { 0 };
+        wchar_t wch[CCHARW_MAX + 1] = {0};
         attr_t a = 0;
         short pair = 0;
         char mb[MB_LEN_MAX];
@@ -399,7 +415,7 @@ dump_row(int y, int cols, bool attrs, struct strbuf *out)
             break; /* the end of what curses returned */
         width = wcwidth(wch[0]);
         for (int k = 0; k < CCHARW_MAX && wch[k]; k++) {
-            size_t len = wcrtomb(mb, wch[k], &(mbstate_t){ 0 });
+            size_t len = wcrtomb(mb, wch[k], &(mbstate_t){0});
 
             if (len != (size_t)-1)
                 strbuf_append(&line, mb, len);

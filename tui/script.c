@@ -77,8 +77,8 @@ parse_keys(struct script_step *st, const char *line, const char *origin)
             bool ok = key_parse(name, &key);
 
             if (!ok) {
-                enum status rc = status_fail(STATUS_USAGE, "%s:%u: unknown key %s", origin,
-                                             st->lineno, name);
+                enum status rc =
+                    status_fail(STATUS_USAGE, "%s:%u: unknown key %s", origin, st->lineno, name);
 
                 free(name);
                 return rc;
@@ -120,8 +120,8 @@ parse_step(struct script_step *st, const char *line, const char *origin)
         is_directive(line, "save-display", &rest)) {
         st->kind = strncmp(line, ":save-display-attrs", 19) == 0 ? SCRIPT_SAVE_ATTRS : SCRIPT_SAVE;
         if (!*rest || strchr(rest, '/') || strchr(rest, ' ') || strcmp(rest, "..") == 0)
-            return status_fail(STATUS_USAGE, "%s:%u: expected a file name: %s", origin,
-                               st->lineno, line);
+            return status_fail(STATUS_USAGE, "%s:%u: expected a file name: %s", origin, st->lineno,
+                               line);
         st->name = xstrdup(rest);
         return STATUS_OK;
     }

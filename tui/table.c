@@ -19,16 +19,16 @@
 #include "opsdeck/vec.h"
 #include "opsdeck/xalloc.h"
 
-#define SEP 2            /* spaces between columns */
+#define SEP           2   /* spaces between columns */
 #define WIDTH_BUCKETS 256 /* cell widths are counted up to 255 columns */
-#define BULK_RESUME 256  /* more held updates than this: one rebuild on resume */
+#define BULK_RESUME   256 /* more held updates than this: one rebuild on resume */
 
 /*
  * A row lives in one allocation: the struct, its cells, its searchable
  * field pointers, its labels and all their strings.
  */
 struct rcell {
-    const char *text;     /* sanitised, never NULL */
+    const char *text; /* sanitised, never NULL */
     int64_t num;
     unsigned short width; /* columns of text (of the age when computed) */
     bool computed;        /* an AGE cell whose text the table prints */
@@ -57,29 +57,29 @@ static char tombstone; /* a held removal in t->pending */
 struct table {
     const struct table_column *cols;
     size_t ncols;
-    unsigned san;            /* sanitize flags */
-    struct hmap rows;        /* key -> struct row * (owned) */
-    struct row **order;      /* every row, sorted */
+    unsigned san;       /* sanitize flags */
+    struct hmap rows;   /* key -> struct row * (owned) */
+    struct row **order; /* every row, sorted */
     size_t norder, caporder;
-    struct row **shown;      /* the rows that pass, sorted */
+    struct row **shown; /* the rows that pass, sorted */
     size_t nshown, capshown;
     size_t sort_col;
     bool sort_desc;
-    struct filter *filter;   /* owned, or NULL */
+    struct filter *filter; /* owned, or NULL */
     bool problems_only;
     bool paused;
-    struct hmap pending;     /* key -> row or &tombstone, while paused */
+    struct hmap pending; /* key -> row or &tombstone, while paused */
     bool replacing;
-    struct hmap staging;     /* key -> row, between replace_begin and end */
+    struct hmap staging; /* key -> row, between replace_begin and end */
     int64_t now;
-    struct row *sel;         /* selected row (in shown), or NULL */
+    struct row *sel; /* selected row (in shown), or NULL */
     size_t cur, top, height;
-    size_t width;            /* layout width */
+    size_t width; /* layout width */
     bool layout_stale;
-    struct lcol *layout;     /* ncols entries, nlayout used */
+    struct lcol *layout; /* ncols entries, nlayout used */
     size_t nlayout;
-    unsigned *wcount;        /* ncols * WIDTH_BUCKETS */
-    unsigned short *wmax;    /* per column */
+    unsigned *wcount;     /* ncols * WIDTH_BUCKETS */
+    unsigned short *wmax; /* per column */
     bool dirty, dirty_all;
     size_t dirty_from, dirty_to;
     struct strbuf scratch;
@@ -1345,8 +1345,9 @@ finish_line(const struct table *t, struct strbuf *out, size_t start, size_t used
 void
 table_header_line(struct table *t, struct strbuf *out, size_t *sort_x, size_t *sort_w)
 {
-    const char *arrow = (t->san & SANITIZE_ASCII) ? (t->sort_desc ? "v" : "^")
-                                                 : (t->sort_desc ? "\xe2\x86\x93" : "\xe2\x86\x91");
+    const char *arrow = (t->san & SANITIZE_ASCII)
+                            ? (t->sort_desc ? "v" : "^")
+                            : (t->sort_desc ? "\xe2\x86\x93" : "\xe2\x86\x91");
     size_t start = out->len, used = 0;
 
     ensure_layout(t);

@@ -34,7 +34,7 @@ struct textview {
     size_t top, sub; /* first line on screen, and its first row shown (wrap) */
     size_t left;     /* columns scrolled sideways (no wrap) */
     struct filter *search;
-    size_t match;    /* line of the current match, or SIZE_MAX */
+    size_t match; /* line of the current match, or SIZE_MAX */
     bool dirty;
     struct strbuf scratch;
 };
@@ -127,7 +127,7 @@ textview_add(struct textview *tv, enum theme_element elem, const char *text)
     for (;;) {
         const char *nl = strchr(p, '\n');
         char *piece = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-        struct text_span span = { elem, piece };
+        struct text_span span = {elem, piece};
 
         textview_add_spans(tv, &span, 1);
         free(piece);

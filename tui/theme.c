@@ -16,7 +16,7 @@
 #include "opsdeck/xalloc.h"
 
 #define ELEMENT_NAME(id, name) [ELEM_##id] = name,
-static const char *const element_names[] = { THEME_ELEMENTS(ELEMENT_NAME) };
+static const char *const element_names[] = {THEME_ELEMENTS(ELEMENT_NAME)};
 #undef ELEMENT_NAME
 
 enum { BLACK, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN, WHITE };
@@ -26,6 +26,7 @@ enum { BLACK, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN, WHITE };
  * terminal's own colours for text, the eight basic colours for meaning, and
  * reverse video for the cursor (the row keeps its colour as background, and
  * focus never rests on colour alone). */
+/* clang-format off */
 static const struct theme_style default_theme[ELEM_COUNT] = {
     [ELEM_DEFAULT] = { DEF, DEF, 0 },
     [ELEM_HEADER] = { DEF, DEF, 0 },
@@ -58,9 +59,11 @@ static const struct theme_style default_theme[ELEM_COUNT] = {
     [ELEM_FKEY_KEY] = { DEF, DEF, THEME_BOLD },
     [ELEM_FKEY_LABEL] = { BLACK, CYAN, 0 },
 };
+/* clang-format on */
 
 /* Attributes only (NO_COLOR, --no-color, terminals without colours): each
  * meaning still distinct, and never colour alone for focus. */
+/* clang-format off */
 static const struct theme_style mono_theme[ELEM_COUNT] = {
     [ELEM_DEFAULT] = { DEF, DEF, 0 },
     [ELEM_HEADER] = { DEF, DEF, 0 },
@@ -93,6 +96,7 @@ static const struct theme_style mono_theme[ELEM_COUNT] = {
     [ELEM_FKEY_KEY] = { DEF, DEF, THEME_BOLD },
     [ELEM_FKEY_LABEL] = { DEF, DEF, THEME_REVERSE },
 };
+/* clang-format on */
 
 static const char *const color_names[] = {
     "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
@@ -102,10 +106,9 @@ static const struct {
     const char *name;
     unsigned bit;
 } attr_names[] = {
-    { "bold", THEME_BOLD },           { "dim", THEME_DIM },
-    { "reverse", THEME_REVERSE },     { "underline", THEME_UNDERLINE },
-    { "italic", THEME_ITALIC },       { "blink", THEME_BLINK },
-    { "standout", THEME_STANDOUT },
+    {"bold", THEME_BOLD},           {"dim", THEME_DIM},       {"reverse", THEME_REVERSE},
+    {"underline", THEME_UNDERLINE}, {"italic", THEME_ITALIC}, {"blink", THEME_BLINK},
+    {"standout", THEME_STANDOUT},
 };
 
 const char *
@@ -220,7 +223,7 @@ static bool
 parse_line(struct theme *t, char *line, struct strbuf *why)
 {
     char *p = line, *word, *name, *fg, *bg;
-    struct theme_style st = { DEF, DEF, 0 };
+    struct theme_style st = {DEF, DEF, 0};
     enum theme_element elem;
 
     word = next_word(&p);
@@ -344,15 +347,15 @@ static bool active_color;
 #define PAIR_OF(elem, cursor) ((short)(1 + (cursor ? ELEM_COUNT : 0) + (int)(elem)))
 
 static const unsigned char basic_rgb[8][3] = {
-    { 0, 0, 0 },     { 205, 0, 0 },   { 0, 205, 0 },   { 205, 205, 0 },
-    { 0, 0, 238 },   { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
+    {0, 0, 0},   {205, 0, 0},   {0, 205, 0},   {205, 205, 0},
+    {0, 0, 238}, {205, 0, 205}, {0, 205, 205}, {229, 229, 229},
 };
 
 /* The xterm palette value of colour n (16..255). */
 static void
 xterm_rgb(int n, int rgb[3])
 {
-    static const int cube[6] = { 0, 95, 135, 175, 215, 255 };
+    static const int cube[6] = {0, 95, 135, 175, 215, 255};
 
     if (n >= 232) {
         rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (n - 232);
@@ -471,8 +474,8 @@ theme_describe_cell(unsigned long attrs, short pair, struct strbuf *out)
         attr_t a;
         const char *name;
     } names[] = {
-        { A_BOLD, "bold" },         { A_DIM, "dim" },     { A_REVERSE, "reverse" },
-        { A_UNDERLINE, "underline" }, { A_ITALIC, "italic" }, { A_BLINK, "blink" },
+        {A_BOLD, "bold"},           {A_DIM, "dim"},       {A_REVERSE, "reverse"},
+        {A_UNDERLINE, "underline"}, {A_ITALIC, "italic"}, {A_BLINK, "blink"},
     };
     short fg, bg;
 

@@ -27,31 +27,31 @@ struct ui_message {
 };
 
 /* The signals the loop handles through its self-pipe. */
-#define UI_SIGNALS(_) _(SIGWINCH) _(SIGTSTP) _(SIGCONT) _(SIGHUP) _(SIGTERM) _(SIGINT)
+#define UI_SIGNALS(_)   _(SIGWINCH) _(SIGTSTP) _(SIGCONT) _(SIGHUP) _(SIGTERM) _(SIGINT)
 #define UI_SIGNAL_COUNT 6
 
 struct ui {
     struct ui_options opts;
-    struct evloop *loop;       /* borrowed */
+    struct evloop *loop; /* borrowed */
     struct screen *scr;
     struct keymap *km;
     struct theme theme;
-    unsigned san;              /* sanitize flags: 0 or SANITIZE_ASCII */
+    unsigned san; /* sanitize flags: 0 or SANITIZE_ASCII */
     bool ascii;
 
-    struct vec views_reg;      /* const struct view_ops * (borrowed) */
-    struct vec commands;       /* struct ui_command * (copies) */
-    struct vec stack;          /* struct view * (owned), the top is current */
-    struct vec messages;       /* struct ui_message * (owned) */
-    char *msg;                 /* the message line, or NULL */
+    struct vec views_reg; /* const struct view_ops * (borrowed) */
+    struct vec commands;  /* struct ui_command * (copies) */
+    struct vec stack;     /* struct view * (owned), the top is current */
+    struct vec messages;  /* struct ui_message * (owned) */
+    char *msg;            /* the message line, or NULL */
     enum ui_severity msg_severity;
-    unsigned msg_unseen;       /* messages logged over it since the last key */
+    unsigned msg_unseen; /* messages logged over it since the last key */
 
     struct prompt *cmd_prompt, *filter_prompt, *search_prompt;
-    struct prompt *prompt;     /* the open one, or NULL */
+    struct prompt *prompt; /* the open one, or NULL */
     enum prompt_kind prompt_kind;
-    char *filter_before;       /* the filter text when `/` opened (Esc restores it) */
-    char *prompt_error;        /* why the live filter does not compile, or NULL */
+    char *filter_before;         /* the filter text when `/` opened (Esc restores it) */
+    char *prompt_error;          /* why the live filter does not compile, or NULL */
     struct filter *table_search; /* the last F3 search, for n */
     struct prompt_history_ops hist;
     bool have_hist;
@@ -68,24 +68,24 @@ struct ui {
     /* the loop */
     bool quit;
     int exit_status;
-    char *exit_message;        /* printed on stderr once the terminal is restored */
+    char *exit_message; /* printed on stderr once the terminal is restored */
     int sigpipe[2];
     struct sigaction old_actions[UI_SIGNAL_COUNT];
     struct sigaction old_sigpipe;
     bool signals_installed;
     bool hooks_installed;
-    bool lent;                 /* the terminal is lent to a credential plugin */
+    bool lent; /* the terminal is lent to a credential plugin */
     struct ev_timer *tick_timer, *clock_timer;
     long passes;
-    unsigned empty_reads;      /* passes where stdin was readable but gave no key */
+    unsigned empty_reads; /* passes where stdin was readable but gave no key */
 
     /* scripts */
     struct script *script;
     char *screen_dir;
     long watchdog_ms;
-    int64_t deadline_ms;       /* monotonic */
+    int64_t deadline_ms; /* monotonic */
     bool script_waiting;
-    int *keyq;                 /* keys of the current step */
+    int *keyq; /* keys of the current step */
     size_t nkeyq, capkeyq;
 };
 

@@ -23,8 +23,8 @@
 #include "ui-internal.h"
 
 #define MAX_MESSAGES 200
-#define HISTORY_MAX 100
-#define MAX_PIECES 64
+#define HISTORY_MAX  100
+#define MAX_PIECES   64
 
 static const struct view_ops text_ops = {
     .name = "text",
@@ -96,8 +96,8 @@ view_free_item(void *p)
     view_free(p);
 }
 
-static const char *const quit_aliases[] = { "q", "q!", "qa", "Q", "exit", NULL };
-static const char *const help_aliases[] = { "h", "?", NULL };
+static const char *const quit_aliases[] = {"q", "q!", "qa", "Q", "exit", NULL};
+static const char *const help_aliases[] = {"h", "?", NULL};
 
 static enum status
 cmd_quit(struct ui *ui, const char *args, void *arg)
@@ -133,8 +133,7 @@ cmd_messages(struct ui *ui, const char *args, void *arg)
     for (size_t i = 0; i < ui->messages.len; i++) {
         const struct ui_message *m = ui->messages.items[i];
         static const enum theme_element elem[] = {
-            [UI_OK] = ELEM_DEFAULT, [UI_WARNING] = ELEM_WARNING, [UI_ERROR] = ELEM_ERROR
-        };
+            [UI_OK] = ELEM_DEFAULT, [UI_WARNING] = ELEM_WARNING, [UI_ERROR] = ELEM_ERROR};
 
         textview_add(view_text(v), elem[m->severity], m->text);
     }
@@ -143,9 +142,9 @@ cmd_messages(struct ui *ui, const char *args, void *arg)
 }
 
 static const struct ui_command builtin_commands[] = {
-    { .name = "quit", .aliases = quit_aliases, .help = "Quit opsdeck", .run = cmd_quit },
-    { .name = "help", .aliases = help_aliases, .help = "Keys and commands", .run = cmd_help },
-    { .name = "messages", .help = "Warnings and errors of this session", .run = cmd_messages },
+    {.name = "quit", .aliases = quit_aliases, .help = "Quit opsdeck", .run = cmd_quit},
+    {.name = "help", .aliases = help_aliases, .help = "Keys and commands", .run = cmd_help},
+    {.name = "messages", .help = "Warnings and errors of this session", .run = cmd_messages},
 };
 
 static unsigned
@@ -168,8 +167,7 @@ load_config(struct ui *ui)
 
     load_keymap_text(ui, keymap_default_text(), "default keymap");
     if (ui->opts.keymap_file &&
-        keymap_load_file(ui->km, ui->opts.keymap_file, NULL, warn_stderr, ui, &bad) !=
-            STATUS_OK &&
+        keymap_load_file(ui->km, ui->opts.keymap_file, NULL, warn_stderr, ui, &bad) != STATUS_OK &&
         !strstr(status_text(), "No such file"))
         warn_stderr(ui, status_text());
     if (mono)
@@ -195,7 +193,8 @@ script_setup(struct ui *ui, const char *path)
         long v = strtol(timeout, &end, 10);
 
         if (*end || v <= 0)
-            return status_fail(STATUS_USAGE, "OPSDECK_SCRIPT_TIMEOUT=%s: expected seconds", timeout);
+            return status_fail(STATUS_USAGE, "OPSDECK_SCRIPT_TIMEOUT=%s: expected seconds",
+                               timeout);
         secs = v;
     }
     ui->watchdog_ms = secs * 1000;
@@ -219,7 +218,7 @@ enum status
 ui_new(const struct ui_options *opts, struct ui **out)
 {
     struct ui *ui = xcalloc(1, sizeof(*ui));
-    struct screen_options so = { 0 };
+    struct screen_options so = {0};
     const char *script = getenv("OPSDECK_SCRIPT");
     char *warning = NULL;
     enum status rc;
@@ -545,8 +544,7 @@ help_keys(struct ui *ui, struct view *of, struct textview *tv)
             char name[32];
 
             /* only the bindings that are in effect here */
-            if (!keymap_lookup(ui->km, chain, key, &eff) || eff.req != a.req ||
-                (eff.cmd != a.cmd))
+            if (!keymap_lookup(ui->km, chain, key, &eff) || eff.req != a.req || (eff.cmd != a.cmd))
                 continue;
             key_format(key, name, sizeof(name));
             if (a.cmd) {
@@ -564,8 +562,8 @@ help_keys(struct ui *ui, struct view *of, struct textview *tv)
     textview_addf(tv, ELEM_TEXT_HEADING, "Keys in %s", view_title(of));
     for (size_t r = 0; r < REQ_COUNT; r++) {
         const struct text_span spans[] = {
-            { ELEM_TEXT_KEY, NULL },
-            { ELEM_DEFAULT, NULL },
+            {ELEM_TEXT_KEY, NULL},
+            {ELEM_DEFAULT, NULL},
         };
         struct text_span line[2];
         char *k, *h;
@@ -604,9 +602,9 @@ help_commands(struct ui *ui, struct textview *tv)
         name = xasprintf(":%s%s%s", ops->name, ops->args ? " " : "", ops->args ? ops->args : "");
         textview_add_spans(tv,
                            (const struct text_span[]){
-                               { ELEM_TEXT_KEY, "  " },
-                               { ELEM_TEXT_KEY, name },
-                               { ELEM_DEFAULT, "" },
+                               {ELEM_TEXT_KEY, "  "},
+                               {ELEM_TEXT_KEY, name},
+                               {ELEM_DEFAULT, ""},
                            },
                            2);
         free(name);
@@ -638,8 +636,7 @@ help_commands(struct ui *ui, struct textview *tv)
     textview_add(tv, ELEM_TEXT_HEADING, "Prompt editing");
     textview_add(tv, ELEM_DEFAULT,
                  "  <Left> <Right> <Home> <End> <C-a> <C-e>  move; <Backspace> <Del> delete");
-    textview_add(tv, ELEM_DEFAULT,
-                 "  <C-u> <C-k> <C-w>  delete to start, to end, the word before");
+    textview_add(tv, ELEM_DEFAULT, "  <C-u> <C-k> <C-w>  delete to start, to end, the word before");
     textview_add(tv, ELEM_DEFAULT,
                  "  <Up> <Down>  history;  <Tab>  complete;  <Enter>  run;  <Esc>  cancel");
 }
@@ -1082,7 +1079,8 @@ paint_title(struct ui *ui)
 
             for (size_t i = first; i + 1 < ui->stack.len; i++)
                 total += sanitize_width(view_title(ui->stack.items[i]),
-                                        strlen(view_title(ui->stack.items[i])), ui->san) + 3;
+                                        strlen(view_title(ui->stack.items[i])), ui->san) +
+                         3;
             total += sanitize_width(view_title(cur), strlen(view_title(cur)), ui->san) + 20;
             if (total <= width || first + 1 >= ui->stack.len)
                 break;
@@ -1167,7 +1165,7 @@ paint_fkeys(struct ui *ui)
 {
     WINDOW *w = screen_win(ui->scr, WIN_FKEYS);
     struct view *cur = ui_current(ui);
-    const char *chain[4] = { "generic", NULL, NULL, NULL };
+    const char *chain[4] = {"generic", NULL, NULL, NULL};
     struct {
         char key[8];
         const char *label;
@@ -1234,13 +1232,13 @@ paint_table(struct ui *ui, struct view *v, WINDOW *w, size_t height, size_t widt
             size_t a = 0, b;
 
             b = sanitize_skip_cols(sb.buf, sb.len, sx, ui->san, NULL);
-            p[np++] = (struct text_piece){ ELEM_TABLE_HEADER, 0, b };
+            p[np++] = (struct text_piece){ELEM_TABLE_HEADER, 0, b};
             a = b;
             b = a + sanitize_skip_cols(sb.buf + a, sb.len - a, sw, ui->san, NULL);
-            p[np++] = (struct text_piece){ ELEM_TABLE_HEADER_SORT, a, b - a };
-            p[np++] = (struct text_piece){ ELEM_TABLE_HEADER, b, sb.len - b };
+            p[np++] = (struct text_piece){ELEM_TABLE_HEADER_SORT, a, b - a};
+            p[np++] = (struct text_piece){ELEM_TABLE_HEADER, b, sb.len - b};
         } else {
-            p[np++] = (struct text_piece){ ELEM_TABLE_HEADER, 0, sb.len };
+            p[np++] = (struct text_piece){ELEM_TABLE_HEADER, 0, sb.len};
         }
         draw_pieces(w, 0, strbuf_str(&sb), p, np, ui->san);
         changed = true;
@@ -1311,7 +1309,7 @@ any_paused(struct ui *ui)
 void
 ui_paint(struct ui *ui)
 {
-    bool changed[WIN_COUNT] = { false };
+    bool changed[WIN_COUNT] = {false};
     struct view *cur = ui_current(ui);
     bool any = false;
 
@@ -1341,8 +1339,8 @@ ui_paint(struct ui *ui)
 
         if (ui->body_dirty && !ui->full_redraw)
             strbuf_reset(&ui->last[WIN_BODY]);
-        changed[WIN_BODY] = view_table(cur) ? paint_table(ui, cur, w, h, wd)
-                                            : paint_text(ui, cur, w, h, wd);
+        changed[WIN_BODY] =
+            view_table(cur) ? paint_table(ui, cur, w, h, wd) : paint_text(ui, cur, w, h, wd);
     }
     changed[WIN_MESSAGE] = paint_message(ui);
     changed[WIN_FKEYS] = paint_fkeys(ui);

@@ -39,11 +39,11 @@ enum key_code {
     KEYC_F12 = KEYC_F1 + 11,
     KEYC_END_
 };
-#define KEYC_ENTER '\n'
-#define KEYC_ESC 0x1B
-#define KEYC_TAB '\t'
-#define KEYC_CTRL(c) ((c) & 0x1F) /* KEYC_CTRL('c') == 3 */
-#define KEYC_F(n) (KEYC_F1 + (n) - 1)
+#define KEYC_ENTER   '\n'
+#define KEYC_ESC     0x1B
+#define KEYC_TAB     '\t'
+#define KEYC_CTRL(c) ((c)&0x1F) /* KEYC_CTRL('c') == 3 */
+#define KEYC_F(n)    (KEYC_F1 + (n)-1)
 
 /* Parses a key name; false when it is none. */
 bool key_parse(const char *name, int *key);

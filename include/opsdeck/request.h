@@ -22,6 +22,7 @@
  * (tui/keymap.c); handle it in the view that owns it (its ops->request()) or,
  * for one every view has, in view.c's generic handler.
  */
+/* clang-format off */
 #define REQ_INFO(_)                                                                       \
     _(NONE, "none", NULL, "Nothing (unbinds a key in this keymap)")             \
     _(MOVE_UP, "move-up", NULL, "Move the selection up")                                  \
@@ -53,6 +54,7 @@
     _(REFRESH, "refresh", "Reload", "Refresh the view now")                               \
     _(REDRAW, "redraw", NULL, "Repaint the whole screen")                                 \
     _(QUIT, "quit", "Quit", "Quit opsdeck")
+/* clang-format on */
 
 /* After them, one request per VIEW_INFO line: REQ_VIEW_<ID>, named
  * "view-<name>", "Open the <name> view" (generated in request.c). */
@@ -62,11 +64,8 @@
 #define REQ_BASE 0x200000
 
 #define REQ_ENUM(id, name, label, help) REQ_##id,
-#define REQ_VIEW_ENUM(id, name) REQ_VIEW_##id,
-enum request {
-    REQ_FIRST_ = REQ_BASE - 1,
-    REQ_INFO(REQ_ENUM) VIEW_INFO(REQ_VIEW_ENUM) REQ_END_
-};
+#define REQ_VIEW_ENUM(id, name)         REQ_VIEW_##id,
+enum request { REQ_FIRST_ = REQ_BASE - 1, REQ_INFO(REQ_ENUM) VIEW_INFO(REQ_VIEW_ENUM) REQ_END_ };
 #undef REQ_ENUM
 #undef REQ_VIEW_ENUM
 

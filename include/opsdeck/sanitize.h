@@ -55,7 +55,7 @@ enum sanitize_flag {
 };
 
 /* The marker and the ellipsis for the given flags, as strings. */
-#define SANITIZE_MARKER_UTF8 "\xef\xbf\xbd" /* U+FFFD */
+#define SANITIZE_MARKER_UTF8   "\xef\xbf\xbd" /* U+FFFD */
 #define SANITIZE_ELLIPSIS_UTF8 "\xe2\x80\xa6" /* U+2026 */
 
 /* True when LC_CTYPE's codeset is UTF-8 (nl_langinfo(CODESET)); decides
@@ -84,7 +84,6 @@ size_t sanitize_width(const char *s, size_t len, unsigned flags);
  * most `cols`, for horizontal scrolling of clean text: skip that many bytes
  * to start `cols` columns in. *skipped receives the width actually skipped
  * (less than cols when a wide character straddles the boundary). */
-size_t sanitize_skip_cols(const char *s, size_t len, size_t cols, unsigned flags,
-                          size_t *skipped);
+size_t sanitize_skip_cols(const char *s, size_t len, size_t cols, unsigned flags, size_t *skipped);
 
 #endif /* OPSDECK_SANITIZE_H */

@@ -45,10 +45,10 @@ enum script_kind {
 struct script_step {
     enum script_kind kind;
     unsigned lineno;
-    char *text;   /* the line as written (for messages) */
-    int *keys;    /* SCRIPT_KEYS */
+    char *text; /* the line as written (for messages) */
+    int *keys;  /* SCRIPT_KEYS */
     size_t nkeys;
-    char *name;   /* SCRIPT_SAVE*: a file name (no '/') */
+    char *name;      /* SCRIPT_SAVE*: a file name (no '/') */
     int cols, lines; /* SCRIPT_RESIZE */
 };
 

@@ -47,8 +47,8 @@ enum table_sort {
 };
 
 enum table_col_flag {
-    TABLE_COL_NAME = 1 << 0,   /* the name: never dropped, default sort, sort-name (N) */
-    TABLE_COL_STATUS = 1 << 1, /* the target of sort-status (S) */
+    TABLE_COL_NAME = 1 << 0,     /* the name: never dropped, default sort, sort-name (N) */
+    TABLE_COL_STATUS = 1 << 1,   /* the target of sort-status (S) */
     TABLE_COL_NOSEARCH = 1 << 2, /* the `/` filter ignores this column's text */
 };
 
@@ -71,15 +71,15 @@ struct table_cell {
 
 /* A row update; everything is copied, nothing is kept. */
 struct table_row {
-    const char *key;               /* unique and stable: "ns/name" */
+    const char *key;                /* unique and stable: "ns/name" */
     const struct table_cell *cells; /* one per column, in column order */
-    enum theme_element elem;       /* the row's colour: ELEM_DEFAULT, ELEM_OK,
-                                      ELEM_WARNING, ELEM_ERROR, ELEM_DIM... */
-    bool problem;                  /* shown when "problems only" is on */
-    const char *const *search;     /* more strings the `/` filter matches (hosts,
-                                      tenant, project...), NULL-terminated; may be NULL */
-    const struct kv_list *labels;  /* matched by `-l` selectors, and as "k=v" by
-                                      the regex; may be NULL */
+    enum theme_element elem;        /* the row's colour: ELEM_DEFAULT, ELEM_OK,
+                                       ELEM_WARNING, ELEM_ERROR, ELEM_DIM... */
+    bool problem;                   /* shown when "problems only" is on */
+    const char *const *search;      /* more strings the `/` filter matches (hosts,
+                                       tenant, project...), NULL-terminated; may be NULL */
+    const struct kv_list *labels;   /* matched by `-l` selectors, and as "k=v" by
+                                       the regex; may be NULL */
 };
 
 struct table;

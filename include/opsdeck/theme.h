@@ -18,6 +18,7 @@
  * To add an element: a line here, its entries in the default and mono
  * tables (tui/theme.c), and in themes/mono.theme.
  */
+/* clang-format off */
 #define THEME_ELEMENTS(_)                                                             \
     _(DEFAULT, "default")                  /* plain text, rows without severity */ \
     _(HEADER, "header")                    /* the header lines */                   \
@@ -49,6 +50,7 @@
     _(PROMPT, "prompt")                    /* the : and / prompts */                \
     _(FKEY_KEY, "fkey-key")                /* "F1" in the F-keys bar */             \
     _(FKEY_LABEL, "fkey-label")            /* "Help" in the F-keys bar */
+/* clang-format on */
 
 #define THEME_ELEMENT_ENUM(id, name) ELEM_##id,
 enum theme_element { THEME_ELEMENTS(THEME_ELEMENT_ENUM) ELEM_COUNT };

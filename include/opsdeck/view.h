@@ -40,8 +40,8 @@
  *           .labels = &n->obj.labels });
  *   }
  *   static enum status nodes_open(struct view *view, const char *arg)
- *   { struct nodes_view *nv = view_private(view); nv->w = …subscribe(on_node, view)…; return STATUS_OK; }
- *   static enum request nodes_request(struct view *view, enum request req)
+ *   { struct nodes_view *nv = view_private(view); nv->w = …subscribe(on_node, view)…; return
+ * STATUS_OK; } static enum request nodes_request(struct view *view, enum request req)
  *   {
  *       if (req == REQ_ENTER) {  // drill down to the node's pods
  *           ui_open(view_ui(view), "pods", table_selected_key(view_table(view)), UI_OPEN_PUSH);
@@ -78,15 +78,15 @@ enum view_flag {
 };
 
 struct view_ops {
-    const char *name;            /* `:name`, the keymap section, the default title */
-    const char *const *aliases;  /* more `:` names, NULL-terminated; may be NULL */
-    const char *help;            /* one line for :help and `:` completion */
-    const char *args;            /* what `:name` takes, for help ("[namespace]"); may be NULL */
+    const char *name;           /* `:name`, the keymap section, the default title */
+    const char *const *aliases; /* more `:` names, NULL-terminated; may be NULL */
+    const char *help;           /* one line for :help and `:` completion */
+    const char *args;           /* what `:name` takes, for help ("[namespace]"); may be NULL */
     enum view_kind kind;
-    unsigned flags;              /* enum view_flag */
+    unsigned flags;                     /* enum view_flag */
     const struct table_column *columns; /* VIEW_TABLE: static const, borrowed */
     size_t ncolumns;
-    size_t private_size;         /* the core allocates view_private(), zeroed */
+    size_t private_size; /* the core allocates view_private(), zeroed */
 
     /* Starts the view: arg is what `:name ARG` or ui_open() gave (NULL for
      * none). Subscribes to its data and fills its widget (cached data at

@@ -35,9 +35,9 @@ struct app {
     struct evloop *loop;
     struct ui *ui;
     int rows;
-    int growing;   /* rows still to come in the grow view */
-    int mutations; /* :mutate calls */
-    bool never_settle; /* --never-settle: scripts must hit their watchdog */
+    int growing;              /* rows still to come in the grow view */
+    int mutations;            /* :mutate calls */
+    bool never_settle;        /* --never-settle: scripts must hit their watchdog */
     const char *history_file; /* --history FILE: the prompt history, one "P LINE" a line */
     struct ui_header header;
     char context[64];
@@ -47,20 +47,31 @@ struct app {
 enum { C_NAME, C_NS, C_STATUS, C_RESTARTS, C_NODE, C_AGE, C_COUNT };
 
 static const struct table_column item_columns[C_COUNT] = {
-    [C_NAME] = { .title = "NAME", .min = 8, .max = 24, .sort = TABLE_SORT_NATURAL,
-                 .flags = TABLE_COL_NAME },
-    [C_NS] = { .title = "NAMESPACE", .min = 9, .max = 20, .priority = 3,
-               .sort = TABLE_SORT_TEXT },
-    [C_STATUS] = { .title = "STATUS", .min = 6, .max = 16, .priority = 1, .sort = TABLE_SORT_TEXT,
-                   .flags = TABLE_COL_STATUS },
-    [C_RESTARTS] = { .title = "RESTARTS", .min = 8, .max = 8, .priority = 4,
-                     .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_NUMBER },
-    [C_NODE] = { .title = "NODE", .min = 4, .max = 22, .priority = 5, .sort = TABLE_SORT_NATURAL },
-    [C_AGE] = { .title = "AGE", .min = 3, .max = 6, .priority = 2, .align = TABLE_ALIGN_RIGHT,
-                .sort = TABLE_SORT_AGE },
+    [C_NAME] =
+        {.title = "NAME", .min = 8, .max = 24, .sort = TABLE_SORT_NATURAL, .flags = TABLE_COL_NAME},
+    [C_NS] = {.title = "NAMESPACE", .min = 9, .max = 20, .priority = 3, .sort = TABLE_SORT_TEXT},
+    [C_STATUS] = {.title = "STATUS",
+                  .min = 6,
+                  .max = 16,
+                  .priority = 1,
+                  .sort = TABLE_SORT_TEXT,
+                  .flags = TABLE_COL_STATUS},
+    [C_RESTARTS] = {.title = "RESTARTS",
+                    .min = 8,
+                    .max = 8,
+                    .priority = 4,
+                    .align = TABLE_ALIGN_RIGHT,
+                    .sort = TABLE_SORT_NUMBER},
+    [C_NODE] = {.title = "NODE", .min = 4, .max = 22, .priority = 5, .sort = TABLE_SORT_NATURAL},
+    [C_AGE] = {.title = "AGE",
+               .min = 3,
+               .max = 6,
+               .priority = 2,
+               .align = TABLE_ALIGN_RIGHT,
+               .sort = TABLE_SORT_AGE},
 };
 
-static const char *const statuses[] = { "Running", "CrashLoopBackOff", "Pending", "Completed" };
+static const char *const statuses[] = {"Running", "CrashLoopBackOff", "Pending", "Completed"};
 
 static int
 status_of(int i)
@@ -77,12 +88,12 @@ status_of(int i)
 static void
 put_item(struct table *t, int i, const char *name_override)
 {
-    static const enum theme_element elems[] = { ELEM_OK, ELEM_ERROR, ELEM_WARNING, ELEM_DIM };
+    static const enum theme_element elems[] = {ELEM_OK, ELEM_ERROR, ELEM_WARNING, ELEM_DIM};
     char name[64], ns[32], restarts[16], node[32], host[64], app_label[32];
     char k_app[] = "app", k_tier[] = "tier", v_tier[] = "backend";
-    struct kv labels[2] = { { k_app, app_label }, { k_tier, v_tier } };
-    struct kv_list lab = { labels, 2 };
-    const char *search[] = { host, NULL };
+    struct kv labels[2] = {{k_app, app_label}, {k_tier, v_tier}};
+    struct kv_list lab = {labels, 2};
+    const char *search[] = {host, NULL};
     int st = status_of(i), nrestarts = st == 1 ? 14 + i % 5 : i % 3;
     char *key;
 
@@ -97,12 +108,12 @@ put_item(struct table *t, int i, const char *name_override)
     key = xasprintf("%s/%s", ns, name);
     table_upsert(t, &(struct table_row){
                         .key = key,
-                        .cells = (struct table_cell[]){ { name },
-                                                        { ns },
-                                                        { statuses[st] },
-                                                        { restarts, nrestarts },
-                                                        { node },
-                                                        { NULL, clock_now() - 137 * (i + 1) } },
+                        .cells = (struct table_cell[]){{name},
+                                                       {ns},
+                                                       {statuses[st]},
+                                                       {restarts, nrestarts},
+                                                       {node},
+                                                       {NULL, clock_now() - 137 * (i + 1)}},
                         .elem = elems[st],
                         .problem = st == 1 || st == 2,
                         .search = search,
@@ -137,7 +148,7 @@ items_request(struct view *view, enum request req)
     return req;
 }
 
-static const char *const items_aliases[] = { "it", "pods", NULL };
+static const char *const items_aliases[] = {"it", "pods", NULL};
 
 static const struct view_ops items_ops = {
     .name = "items",
@@ -161,12 +172,12 @@ detail_open(struct view *view, const char *arg)
     view_set_title(view, "%s", strchr(arg, '/') ? strchr(arg, '/') + 1 : arg);
     textview_add(tv, ELEM_TEXT_HEADING, arg);
     textview_add_spans(tv,
-                       (const struct text_span[]){ { ELEM_TEXT_KEY, "Status:     " },
-                                                   { ELEM_ERROR, "CrashLoopBackOff" } },
+                       (const struct text_span[]){{ELEM_TEXT_KEY, "Status:     "},
+                                                  {ELEM_ERROR, "CrashLoopBackOff"}},
                        2);
     textview_add_spans(tv,
-                       (const struct text_span[]){ { ELEM_TEXT_KEY, "Limits:     " },
-                                                   { ELEM_DEFAULT, "cpu 500m, memory 256Mi" } },
+                       (const struct text_span[]){{ELEM_TEXT_KEY, "Limits:     "},
+                                                  {ELEM_DEFAULT, "cpu 500m, memory 256Mi"}},
                        2);
     textview_add(tv, ELEM_DEFAULT, "");
     textview_add(tv, ELEM_TEXT_HEADING, "Events");
@@ -247,17 +258,22 @@ static enum status
 hostile_open(struct view *view, const char *arg)
 {
     static const char *const names[] = {
-        "\x1b[31mred\x1b[0m\x1b[2J",          /* CSI: colour, clear screen */
-        "\x1b]52;c;cm0gLXJmIC8K\x07" "clip", /* OSC 52 clipboard write */
-        "\x1bPqdcs\x1b\\tail",                 /* DCS */
-        "bidi\xe2\x80\xae" "cod.exe",          /* RLO */
-        "zero\xe2\x80\x8bwidth\xef\xbb\xbf",   /* ZWSP, BOM */
-        "日本語ノード名",                      /* wide */
-        "emoji-\xf0\x9f\x98\x80-pod",          /* wide emoji */
+        "\x1b[31mred\x1b[0m\x1b[2J", /* CSI: colour, clear screen */
+        "\x1b]52;c;cm0gLXJmIC8K\x07"
+        "clip",                /* OSC 52 clipboard write */
+        "\x1bPqdcs\x1b\\tail", /* DCS */
+        "bidi\xe2\x80\xae"
+        "cod.exe",                                /* RLO */
+        "zero\xe2\x80\x8bwidth\xef\xbb\xbf",      /* ZWSP, BOM */
+        "日本語ノード名",                         /* wide */
+        "emoji-\xf0\x9f\x98\x80-pod",             /* wide emoji */
         "e\xcc\x81\xcc\x82\xcc\x83\xcc\x84zalgo", /* combining, bounded */
-        "nul\x7f" "del\x01" "ctl",             /* DEL, C0 */
-        "c1\xc2\x9b" "31m",                    /* C1 CSI */
-        "bad\xff\xfeutf8",                     /* invalid */
+        "nul\x7f"
+        "del\x01"
+        "ctl", /* DEL, C0 */
+        "c1\xc2\x9b"
+        "31m",             /* C1 CSI */
+        "bad\xff\xfeutf8", /* invalid */
     };
     struct table *t = view_table(view);
 
@@ -299,7 +315,7 @@ cmd_ctx(struct ui *ui, const char *args, void *arg)
 static enum status
 cmd_mutate(struct ui *ui, const char *args, void *arg)
 {
-    static const char *const status[] = { "Error", "OOMKilled", "Terminating" };
+    static const char *const status[] = {"Error", "OOMKilled", "Terminating"};
     struct app *app = arg;
     struct view *v = ui_current(ui);
     struct table *t = v ? view_table(v) : NULL;
@@ -311,12 +327,12 @@ cmd_mutate(struct ui *ui, const char *args, void *arg)
         return status_fail(STATUS_USAGE, "not a table");
     table_upsert(t, &(struct table_row){
                         .key = "dp-tenant-project-00/api-7d9c8-x2bq-000",
-                        .cells = (struct table_cell[]){ { "api-7d9c8-x2bq-000" },
-                                                        { "dp-tenant-project-00" },
-                                                        { status[(n - 1) % 3] },
-                                                        { "1", 1 },
-                                                        { "run-1.example.internal" },
-                                                        { NULL, clock_now() - 137 } },
+                        .cells = (struct table_cell[]){{"api-7d9c8-x2bq-000"},
+                                                       {"dp-tenant-project-00"},
+                                                       {status[(n - 1) % 3]},
+                                                       {"1", 1},
+                                                       {"run-1.example.internal"},
+                                                       {NULL, clock_now() - 137}},
                         .elem = ELEM_ERROR,
                         .problem = true,
                     });
@@ -436,8 +452,8 @@ number(const char *s)
 int
 main(int argc, char **argv)
 {
-    struct app app = { .rows = 300 };
-    struct ui_options opts = { 0 };
+    struct app app = {.rows = 300};
+    struct ui_options opts = {0};
     enum status rc;
     int status;
 
@@ -491,31 +507,31 @@ main(int argc, char **argv)
     ui_add_view(app.ui, &detail_ops);
     ui_add_view(app.ui, &grow_ops);
     ui_add_view(app.ui, &hostile_ops);
-    ui_add_command(app.ui, &(struct ui_command){ .name = "ctx",
-                                                 .args = "NAME",
-                                                 .help = "Switch the context",
-                                                 .label = "Ctx",
-                                                 .run = cmd_ctx,
-                                                 .arg = &app });
-    ui_add_command(app.ui, &(struct ui_command){ .name = "mutate",
-                                                 .help = "Change, add and remove a row",
-                                                 .run = cmd_mutate,
-                                                 .arg = &app });
-    ui_add_command(app.ui, &(struct ui_command){ .name = "source",
-                                                 .args = "ok|warning|error TEXT",
-                                                 .help = "Set the API status in the header",
-                                                 .run = cmd_source,
-                                                 .arg = &app });
-    ui_add_command(app.ui, &(struct ui_command){ .name = "lend",
-                                                 .help = "Lend the terminal (a plugin)",
-                                                 .run = cmd_lend,
-                                                 .arg = &app });
+    ui_add_command(app.ui, &(struct ui_command){.name = "ctx",
+                                                .args = "NAME",
+                                                .help = "Switch the context",
+                                                .label = "Ctx",
+                                                .run = cmd_ctx,
+                                                .arg = &app});
+    ui_add_command(app.ui, &(struct ui_command){.name = "mutate",
+                                                .help = "Change, add and remove a row",
+                                                .run = cmd_mutate,
+                                                .arg = &app});
+    ui_add_command(app.ui, &(struct ui_command){.name = "source",
+                                                .args = "ok|warning|error TEXT",
+                                                .help = "Set the API status in the header",
+                                                .run = cmd_source,
+                                                .arg = &app});
+    ui_add_command(app.ui, &(struct ui_command){.name = "lend",
+                                                .help = "Lend the terminal (a plugin)",
+                                                .run = cmd_lend,
+                                                .arg = &app});
     if (app.history_file)
-        ui_set_history(app.ui, &(struct prompt_history_ops){ history_load, history_add, &app });
+        ui_set_history(app.ui, &(struct prompt_history_ops){history_load, history_add, &app});
     ui_load_keymap(app.ui, "bind generic <F2> :ctx\n", "screen-demo");
     ui_set_settled(app.ui, app_settled, &app);
     snprintf(app.context, sizeof(app.context), "test");
-    app.source = (struct ui_source){ "API", "live", UI_OK };
+    app.source = (struct ui_source){"API", "live", UI_OK};
     app.header.platform = "Test Platform";
     app.header.context = app.context;
     app.header.server_version = "v1.31.4+k3s1";

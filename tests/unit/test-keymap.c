@@ -24,10 +24,10 @@ collect(void *arg, const char *msg)
 START_TEST(test_key_names_round_trip)
 {
     static const char *const names[] = {
-        "j", "G", "/", "<", "?", ":", "é", "日", "<Enter>", "<Esc>", "<Tab>", "<BackTab>",
-        "<Space>", "<Backspace>", "<Del>", "<Ins>", "<Up>", "<Down>", "<Left>", "<Right>",
-        "<PgUp>", "<PgDn>", "<Home>", "<End>", "<F1>", "<F10>", "<F12>", "<C-c>", "<C-r>",
-        "<C-f>", "<Hash>",
+        "j",       "G",      "/",      "<",         "?",       ":",           "é",      "日",
+        "<Enter>", "<Esc>",  "<Tab>",  "<BackTab>", "<Space>", "<Backspace>", "<Del>",  "<Ins>",
+        "<Up>",    "<Down>", "<Left>", "<Right>",   "<PgUp>",  "<PgDn>",      "<Home>", "<End>",
+        "<F1>",    "<F10>",  "<F12>",  "<C-c>",     "<C-r>",   "<C-f>",       "<Hash>",
     };
     char buf[32];
     int key;
@@ -97,8 +97,8 @@ START_TEST(test_default_keymap_loads_clean)
     struct keymap *km = keymap_new();
     struct strbuf warn;
     struct keymap_action a;
-    const char *table_chain[] = { "nodes", "table", "generic", NULL };
-    const char *text_chain[] = { "help", "text", "generic", NULL };
+    const char *table_chain[] = {"nodes", "table", "generic", NULL};
+    const char *text_chain[] = {"help", "text", "generic", NULL};
 
     strbuf_init(&warn);
     ck_assert_uint_eq(keymap_load(km, keymap_default_text(), "default", NULL, collect, &warn), 0);
@@ -122,7 +122,7 @@ START_TEST(test_specific_section_wins_and_none_hides)
 {
     struct keymap *km = keymap_new();
     struct keymap_action a;
-    const char *chain[] = { "pods", "table", "generic", NULL };
+    const char *chain[] = {"pods", "table", "generic", NULL};
     unsigned bad;
 
     bad = keymap_load(km,
@@ -154,8 +154,8 @@ START_TEST(test_bad_lines_warn_and_loading_goes_on)
     struct keymap *km = keymap_new();
     struct strbuf warn;
     struct keymap_action a;
-    const char *sections[] = { "generic", "table", "text", "nodes", NULL };
-    const char *chain[] = { "nodes", "table", "generic", NULL };
+    const char *sections[] = {"generic", "table", "text", "nodes", NULL};
+    const char *chain[] = {"nodes", "table", "generic", NULL};
     unsigned bad;
 
     strbuf_init(&warn);
@@ -197,7 +197,7 @@ START_TEST(test_load_file)
     struct keymap *km = keymap_new();
     struct strbuf warn;
     struct keymap_action a;
-    const char *chain[] = { "generic", NULL };
+    const char *chain[] = {"generic", NULL};
     const char text[] = "bind generic Q quit\nbind generic W wat\n";
     unsigned bad = 99;
     char expect[256];

@@ -12,7 +12,7 @@
 #include "testlib.h"
 
 #define FFFD "\xef\xbf\xbd"
-#define ELL "\xe2\x80\xa6"
+#define ELL  "\xe2\x80\xa6"
 
 /* Sanitises s (len bytes) in UTF-8 mode and checks the result and width. */
 static void
@@ -92,24 +92,28 @@ END_TEST
 START_TEST(test_c1_controls)
 {
     /* U+009B (CSI) and U+0085 (NEL) encoded in UTF-8 */
-    check("a\xc2\x9b" "31mb", "a" FFFD "31mb", 6);
+    check("a\xc2\x9b"
+          "31mb",
+          "a" FFFD "31mb", 6);
     check("\xc2\x85x", FFFD "x", 2);
     /* a raw 0x9B byte is invalid UTF-8: marker too */
-    check("a\x9b" "2Jb", "a" FFFD "2Jb", 5);
+    check("a\x9b"
+          "2Jb",
+          "a" FFFD "2Jb", 5);
 }
 END_TEST
 
 START_TEST(test_invalid_utf8)
 {
     check("\xff", FFFD, 1);
-    check("\xc0\xaf", FFFD FFFD, 2);             /* overlong '/' */
-    check("\xe0\x80\xaf", FFFD FFFD FFFD, 3);     /* overlong, 3 bytes */
-    check("\xed\xa0\x80", FFFD FFFD FFFD, 3);     /* surrogate D800 */
+    check("\xc0\xaf", FFFD FFFD, 2);                   /* overlong '/' */
+    check("\xe0\x80\xaf", FFFD FFFD FFFD, 3);          /* overlong, 3 bytes */
+    check("\xed\xa0\x80", FFFD FFFD FFFD, 3);          /* surrogate D800 */
     check("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD, 4); /* > U+10FFFF */
-    check("\xe6\x97", FFFD, 1);                   /* truncated: one maximal subpart */
+    check("\xe6\x97", FFFD, 1);                        /* truncated: one maximal subpart */
     check("\xe6\x97x", FFFD "x", 2);
     check("\xf0\x9f\x98", FFFD, 1);
-    check("a\x80\x80z", "a" FFFD FFFD "z", 4);    /* stray continuation bytes */
+    check("a\x80\x80z", "a" FFFD FFFD "z", 4); /* stray continuation bytes */
 }
 END_TEST
 
@@ -120,7 +124,7 @@ START_TEST(test_bidi_controls)
         "\xe2\x80\x8e", /* U+200E */
         "\xe2\x80\x8f", /* U+200F */
         "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad",
-        "\xe2\x80\xae", /* U+202A..U+202E */
+        "\xe2\x80\xae",                                                 /* U+202A..U+202E */
         "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", /* U+2066..9 */
     };
     char buf[64];
@@ -130,25 +134,27 @@ START_TEST(test_bidi_controls)
         check(buf, "abc" FFFD "def", 7);
     }
     /* the "Trojan Source" shape: RLO reverses what follows */
-    check("admin\xe2\x80\xae" "txt.exe", "admin" FFFD "txt.exe", 13);
+    check("admin\xe2\x80\xae"
+          "txt.exe",
+          "admin" FFFD "txt.exe", 13);
 }
 END_TEST
 
 START_TEST(test_zero_width_and_invisible)
 {
     static const char *const zw[] = {
-        "\xe2\x80\x8b", /* U+200B ZWSP */
-        "\xe2\x80\x8c", /* U+200C ZWNJ */
-        "\xe2\x80\x8d", /* U+200D ZWJ */
-        "\xe2\x81\xa0", /* U+2060 WJ */
-        "\xef\xbb\xbf", /* U+FEFF BOM */
-        "\xc2\xad",     /* U+00AD soft hyphen */
-        "\xe1\xa0\x8e", /* U+180E */
-        "\xe3\x85\xa4", /* U+3164 hangul filler */
-        "\xe2\x80\xa8", /* U+2028 */
+        "\xe2\x80\x8b",     /* U+200B ZWSP */
+        "\xe2\x80\x8c",     /* U+200C ZWNJ */
+        "\xe2\x80\x8d",     /* U+200D ZWJ */
+        "\xe2\x81\xa0",     /* U+2060 WJ */
+        "\xef\xbb\xbf",     /* U+FEFF BOM */
+        "\xc2\xad",         /* U+00AD soft hyphen */
+        "\xe1\xa0\x8e",     /* U+180E */
+        "\xe3\x85\xa4",     /* U+3164 hangul filler */
+        "\xe2\x80\xa8",     /* U+2028 */
         "\xf3\xa0\x80\x81", /* U+E0001 language tag */
         "\xf3\xa0\x81\xa1", /* U+E0061 tag 'a' ("ASCII smuggling") */
-        "\xef\xbf\xbe", /* U+FFFE noncharacter */
+        "\xef\xbf\xbe",     /* U+FFFE noncharacter */
     };
     char buf[64];
 
@@ -180,7 +186,7 @@ START_TEST(test_wide_characters)
     check("日本語", "日本語", 6);
     check("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", 2); /* U+1F600 */
     check("a日b", "a日b", 4);
-    check("ｱｲ", "ｱｲ", 2);                              /* halfwidth katakana */
+    check("ｱｲ", "ｱｲ", 2); /* halfwidth katakana */
 }
 END_TEST
 
@@ -191,9 +197,15 @@ START_TEST(test_combining_marks)
     /* bounded: at most SANITIZE_MAX_COMBINING marks per base */
     check("e\xcc\x81\xcc\x82\xcc\x83\xcc\x84x", "e\xcc\x81\xcc\x82x", 2);
     /* no base at the start: the marker, never merged into a neighbour */
-    check("\xcc\x81" "a", FFFD "a", 2);
+    check("\xcc\x81"
+          "a",
+          FFFD "a", 2);
     /* the bound resets at each base */
-    check("a\xcc\x81\xcc\x82" "b\xcc\x81\xcc\x82", "a\xcc\x81\xcc\x82" "b\xcc\x81\xcc\x82", 2);
+    check("a\xcc\x81\xcc\x82"
+          "b\xcc\x81\xcc\x82",
+          "a\xcc\x81\xcc\x82"
+          "b\xcc\x81\xcc\x82",
+          2);
 }
 END_TEST
 
@@ -202,7 +214,9 @@ START_TEST(test_ascii_mode)
     check_n("café", strlen("café"), "caf?", 4, SANITIZE_ASCII);
     check_n("日本", strlen("日本"), "??", 2, SANITIZE_ASCII);
     check_n("\x1b[1m", 4, "^[[1m", 5, SANITIZE_ASCII);
-    check_n("a\xe2\x80\xae" "b", 5, "a?b", 3, SANITIZE_ASCII);
+    check_n("a\xe2\x80\xae"
+            "b",
+            5, "a?b", 3, SANITIZE_ASCII);
     check_n("\xff", 1, "?", 1, SANITIZE_ASCII);
 }
 END_TEST
@@ -241,8 +255,21 @@ START_TEST(test_fit)
     check_fit("ab日本語", 4, "ab" ELL, 3, 0);
     check_fit("日本", 1, ELL, 1, 0);
     /* combining marks stay with their base */
-    check_fit("e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 3, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 3, 0);
-    check_fit("e\xcc\x81" "e\xcc\x81" "e\xcc\x81x", 3, "e\xcc\x81" "e\xcc\x81" ELL, 3, 0);
+    check_fit("e\xcc\x81"
+              "e\xcc\x81"
+              "e\xcc\x81",
+              3,
+              "e\xcc\x81"
+              "e\xcc\x81"
+              "e\xcc\x81",
+              3, 0);
+    check_fit("e\xcc\x81"
+              "e\xcc\x81"
+              "e\xcc\x81x",
+              3,
+              "e\xcc\x81"
+              "e\xcc\x81" ELL,
+              3, 0);
     /* a caret sequence counts its two columns */
     check_fit("\x1b[31m", 3, "^[" ELL, 3, 0);
 }
@@ -270,8 +297,16 @@ END_TEST
 START_TEST(test_sanitize_str_and_idempotence)
 {
     static const char *const hostile[] = {
-        "\x1b[31mred", "a\xe2\x80\xae" "b", "\xff\xfe", "ad\xe2\x80\x8bmin", "日本\t語",
-        "\xcc\x81" "x", "e\xcc\x81\xcc\x82\xcc\x83", "\x7f\x01\xc2\x9b",
+        "\x1b[31mred",
+        "a\xe2\x80\xae"
+        "b",
+        "\xff\xfe",
+        "ad\xe2\x80\x8bmin",
+        "日本\t語",
+        "\xcc\x81"
+        "x",
+        "e\xcc\x81\xcc\x82\xcc\x83",
+        "\x7f\x01\xc2\x9b",
     };
     size_t w;
 

@@ -21,14 +21,26 @@
 enum { C_NAME, C_STATUS, C_PODS, C_AGE, C_NCOLS };
 
 static const struct table_column cols[C_NCOLS] = {
-    [C_NAME] = { .title = "NAME", .min = 4, .max = 30, .sort = TABLE_SORT_NATURAL,
-                 .flags = TABLE_COL_NAME },
-    [C_STATUS] = { .title = "STATUS", .min = 6, .max = 16, .priority = 1,
-                   .sort = TABLE_SORT_TEXT, .flags = TABLE_COL_STATUS },
-    [C_PODS] = { .title = "PODS", .min = 4, .max = 6, .priority = 3, .align = TABLE_ALIGN_RIGHT,
-                 .sort = TABLE_SORT_NUMBER },
-    [C_AGE] = { .title = "AGE", .min = 3, .max = 6, .priority = 2, .align = TABLE_ALIGN_RIGHT,
-                .sort = TABLE_SORT_AGE },
+    [C_NAME] =
+        {.title = "NAME", .min = 4, .max = 30, .sort = TABLE_SORT_NATURAL, .flags = TABLE_COL_NAME},
+    [C_STATUS] = {.title = "STATUS",
+                  .min = 6,
+                  .max = 16,
+                  .priority = 1,
+                  .sort = TABLE_SORT_TEXT,
+                  .flags = TABLE_COL_STATUS},
+    [C_PODS] = {.title = "PODS",
+                .min = 4,
+                .max = 6,
+                .priority = 3,
+                .align = TABLE_ALIGN_RIGHT,
+                .sort = TABLE_SORT_NUMBER},
+    [C_AGE] = {.title = "AGE",
+               .min = 3,
+               .max = 6,
+               .priority = 2,
+               .align = TABLE_ALIGN_RIGHT,
+               .sort = TABLE_SORT_AGE},
 };
 
 static void
@@ -38,13 +50,13 @@ put(struct table *t, const char *name, const char *status, int64_t pods, int64_t
     char podtext[32];
 
     snprintf(podtext, sizeof(podtext), "%lld", (long long)pods);
-    table_upsert(t, &(struct table_row){
-                        .key = name,
-                        .cells = (struct table_cell[]){ { name }, { status }, { podtext, pods },
-                                                        { NULL, created } },
-                        .elem = problem ? ELEM_ERROR : ELEM_OK,
-                        .problem = problem,
-                    });
+    table_upsert(
+        t, &(struct table_row){
+               .key = name,
+               .cells = (struct table_cell[]){{name}, {status}, {podtext, pods}, {NULL, created}},
+               .elem = problem ? ELEM_ERROR : ELEM_OK,
+               .problem = problem,
+           });
 }
 
 static struct table *
@@ -82,11 +94,11 @@ shown_keys(struct table *t)
     return strbuf_detach(&sb);
 }
 
-#define ck_keys(t, want)                                                                       \
-    do {                                                                                       \
-        char *got_ = shown_keys(t);                                                            \
-        ck_assert_str_eq(got_, want);                                                          \
-        free(got_);                                                                            \
+#define ck_keys(t, want)                                                                           \
+    do {                                                                                           \
+        char *got_ = shown_keys(t);                                                                \
+        ck_assert_str_eq(got_, want);                                                              \
+        free(got_);                                                                                \
     } while (0)
 
 static struct filter *
@@ -164,9 +176,9 @@ START_TEST(test_sorting)
     put(t, "c", "Ready", 1, NOW - 1000, false);
     put(t, "d", "Pending", 9, NOW - 10, false);
     ck_keys(t, "a b c d");
-    ck_assert(table_sort_age(t));      /* youngest first, ties by key */
+    ck_assert(table_sort_age(t)); /* youngest first, ties by key */
     ck_keys(t, "a d b c");
-    ck_assert(table_sort_age(t));      /* again: inverted (ties still by key) */
+    ck_assert(table_sort_age(t)); /* again: inverted (ties still by key) */
     ck_keys(t, "c b a d");
     ck_assert(table_sort_status(t));
     ck_keys(t, "a d b c");
@@ -196,9 +208,9 @@ START_TEST(test_update_moves_only_when_sort_value_changes)
     put(t, "c", "Ready", 3, NOW, false);
     put(t, "b", "NotReady", 2, NOW, true); /* same place */
     ck_keys(t, "a b c");
-    put(t, "a", "Ready", 9, NOW, false);   /* moves to the end */
+    put(t, "a", "Ready", 9, NOW, false); /* moves to the end */
     ck_keys(t, "b c a");
-    put(t, "a", "Ready", 0, NOW, false);   /* back to the front */
+    put(t, "a", "Ready", 0, NOW, false); /* back to the front */
     ck_keys(t, "a b c");
     ck_assert_uint_eq(table_count(t), 3);
     table_free(t);
@@ -269,23 +281,23 @@ START_TEST(test_filter_counts_and_single_row_retest)
 {
     struct table *t = new_table();
     char app[] = "app", web[] = "web", tier[] = "tier", fe[] = "fe";
-    struct kv lab_items[] = { { app, web }, { tier, fe } };
-    struct kv_list labels = { lab_items, 2 };
-    const char *hosts[] = { "api.breacher.org", NULL };
+    struct kv lab_items[] = {{app, web}, {tier, fe}};
+    struct kv_list labels = {lab_items, 2};
+    const char *hosts[] = {"api.breacher.org", NULL};
     struct table_stats before, after;
 
     put(t, "run-1", "Ready", 1, NOW, false);
     put(t, "run-2", "NotReady", 2, NOW, true);
     put(t, "ops-1", "Ready", 3, NOW, false);
-    table_upsert(t, &(struct table_row){
-                        .key = "api",
-                        .cells = (struct table_cell[]){ { "api" }, { "CrashLoopBackOff" }, { "1", 1 },
-                                                        { NULL, NOW } },
-                        .elem = ELEM_ERROR,
-                        .problem = true,
-                        .search = hosts,
-                        .labels = &labels,
-                    });
+    table_upsert(
+        t, &(struct table_row){
+               .key = "api",
+               .cells = (struct table_cell[]){{"api"}, {"CrashLoopBackOff"}, {"1", 1}, {NULL, NOW}},
+               .elem = ELEM_ERROR,
+               .problem = true,
+               .search = hosts,
+               .labels = &labels,
+           });
     table_set_filter(t, compile("run"));
     ck_assert_uint_eq(table_shown(t), 2);
     ck_assert_uint_eq(table_count(t), 4);
@@ -478,9 +490,8 @@ START_TEST(test_columns_drop_by_priority)
     table_remove(t, "a-rather-long-node-name");
     strbuf_reset(&sb);
     table_header_line(t, &sb, &sx, &sw);
-    ck_assert_str_eq(strbuf_str(&sb),
-                     "NAME↑  STATUS  PODS     AGE                        "
-                     "                             ");
+    ck_assert_str_eq(strbuf_str(&sb), "NAME↑  STATUS  PODS     AGE                        "
+                                      "                             ");
     strbuf_done(&sb);
     table_free(t);
 }
@@ -491,8 +502,13 @@ START_TEST(test_hostile_cells_inert_and_aligned)
     struct table *t = new_table();
     struct strbuf sb;
     const char *names[] = {
-        "\x1b[31mevil\x1b[0m", ("rlo\xe2\x80\xae" "gnp.exe"), "zw\xe2\x80\x8bsp", "日本語ノード",
-        "\xf0\x9f\x98\x80-emoji", "e\xcc\x81\xcc\x82\xcc\x83\xcc\x84z",
+        "\x1b[31mevil\x1b[0m",
+        ("rlo\xe2\x80\xae"
+         "gnp.exe"),
+        "zw\xe2\x80\x8bsp",
+        "日本語ノード",
+        "\xf0\x9f\x98\x80-emoji",
+        "e\xcc\x81\xcc\x82\xcc\x83\xcc\x84z",
     };
 
     strbuf_init(&sb);

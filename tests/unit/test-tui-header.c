@@ -11,7 +11,7 @@
 #include "testlib.h"
 
 static const struct ui_source sources[] = {
-    { "API", "offline · data from 03:05 (7 min ago)", UI_WARNING },
+    {"API", "offline · data from 03:05 (7 min ago)", UI_WARNING},
 };
 
 static const struct ui_header hdr = {
@@ -51,8 +51,9 @@ START_TEST(test_full_width)
 {
     char *s = render(&hdr, 0, 100, true, "03:12", NULL, NULL);
 
-    ck_assert_str_eq(s, "opsdeck  Deploy MCP  ctx:default  PROD  v1.31.4+k3s1  simulated  read-only  "
-                        "PAUSED             03:12");
+    ck_assert_str_eq(s,
+                     "opsdeck  Deploy MCP  ctx:default  PROD  v1.31.4+k3s1  simulated  read-only  "
+                     "PAUSED             03:12");
     free(s);
     s = render(&hdr, 1, 60, false, NULL, NULL, NULL);
     ck_assert_str_eq(s, "API offline · data from 03:05 (7 min ago)                   ");
@@ -67,7 +68,8 @@ START_TEST(test_drops_by_priority)
 
     s = render(&hdr, 0, 80, true, "03:12", NULL, NULL);
     /* the brand (7) went first */
-    ck_assert_str_eq(s, "Deploy MCP  ctx:default  PROD  v1.31.4+k3s1  simulated  read-only  PAUSED  03:12");
+    ck_assert_str_eq(
+        s, "Deploy MCP  ctx:default  PROD  v1.31.4+k3s1  simulated  read-only  PAUSED  03:12");
     free(s);
     s = render(&hdr, 0, 50, true, "03:12", NULL, NULL);
     ck_assert_str_eq(s, "ctx:default  PROD  simulated  read-only  PAUSED   ");
@@ -107,7 +109,7 @@ END_TEST
 
 START_TEST(test_hostile_and_copy)
 {
-    struct ui_header h = { .context = "\x1b]0;pwned\x07prod\xe2\x80\xae" }, copy;
+    struct ui_header h = {.context = "\x1b]0;pwned\x07prod\xe2\x80\xae"}, copy;
     char *s = render(&h, 0, 40, false, NULL, NULL, NULL);
 
     ck_assert_str_eq(s, "opsdeck  ctx:^[]0;pwned^Gprod\xef\xbf\xbd          ");

@@ -94,7 +94,7 @@ END_TEST
 START_TEST(test_history_walk)
 {
     struct prompt *p = prompt_new("/");
-    const char *hist[] = { "newest", "middle", "oldest", NULL };
+    const char *hist[] = {"newest", "middle", "oldest", NULL};
 
     prompt_start(p, NULL, strv_dup(hist));
     type(p, "dra");
@@ -120,7 +120,7 @@ END_TEST
 static void
 commands(void *arg, const char *prefix, struct vec *out)
 {
-    static const char *const names[] = { "nodes", "nodepools", "namespaces", "pods", "quit", NULL };
+    static const char *const names[] = {"nodes", "nodepools", "namespaces", "pods", "quit", NULL};
 
     (void)arg;
     for (size_t i = 0; names[i]; i++)

@@ -31,11 +31,11 @@ row_text(struct textview *tv, size_t row, struct text_piece *pieces, size_t *np)
     return strbuf_detach(&sb);
 }
 
-#define ck_row(tv, row, want)                                                                  \
-    do {                                                                                       \
-        char *got_ = row_text(tv, row, NULL, NULL);                                            \
-        ck_assert_str_eq(got_, want);                                                          \
-        free(got_);                                                                            \
+#define ck_row(tv, row, want)                                                                      \
+    do {                                                                                           \
+        char *got_ = row_text(tv, row, NULL, NULL);                                                \
+        ck_assert_str_eq(got_, want);                                                              \
+        free(got_);                                                                                \
     } while (0)
 
 static struct filter *
@@ -60,8 +60,8 @@ START_TEST(test_spans_and_pieces)
     size_t np;
     char *row;
     struct text_span spans[] = {
-        { ELEM_TEXT_KEY, "status: " },
-        { ELEM_ERROR, "NotReady" },
+        {ELEM_TEXT_KEY, "status: "},
+        {ELEM_ERROR, "NotReady"},
     };
 
     textview_set_size(tv, 20, 5);
@@ -89,8 +89,12 @@ START_TEST(test_hostile_text_inert)
     struct textview *tv = textview_new();
 
     textview_set_size(tv, 30, 3);
-    textview_add(tv, ELEM_DEFAULT, "\x1b]52;c;ZXZpbA==\x07 \xe2\x80\xae" "abc");
-    ck_row(tv, 0, "^[]52;c;ZXZpbA==^G \xef\xbf\xbd" "abc");
+    textview_add(tv, ELEM_DEFAULT,
+                 "\x1b]52;c;ZXZpbA==\x07 \xe2\x80\xae"
+                 "abc");
+    ck_row(tv, 0,
+           "^[]52;c;ZXZpbA==^G \xef\xbf\xbd"
+           "abc");
     textview_free(tv);
 }
 END_TEST
