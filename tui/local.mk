@@ -4,6 +4,21 @@
 noinst_LIBRARIES += tui/libtui.a
 tui_libtui_a_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 tui_libtui_a_SOURCES = \
+    include/opsdeck/curses.h \
+    include/opsdeck/draw.h \
+    include/opsdeck/header.h \
+    include/opsdeck/keymap.h \
+    include/opsdeck/prompt.h \
+    include/opsdeck/request.h \
+    include/opsdeck/sanitize.h \
+    include/opsdeck/screen.h \
+    include/opsdeck/script.h \
+    include/opsdeck/table.h \
+    include/opsdeck/textview.h \
+    include/opsdeck/theme.h \
+    include/opsdeck/ui.h \
+    include/opsdeck/view.h \
+    include/opsdeck/views.h \
     tui/draw.c \
     tui/header.c \
     tui/keymap.c \
@@ -106,3 +121,5 @@ EXTRA_DIST += \
     tests/screens/sort.test \
     tests/screens/theme.test \
     tests/screens/valgrind.supp
+
+EXTRA_DIST += tests/fuzz/fuzz-sanitize.c
