@@ -107,7 +107,7 @@ conventions_copy(struct conventions *dst, const struct conventions *src)
  * Namespace patterns
  */
 
-#define PH_TENANT "{tenant}"
+#define PH_TENANT  "{tenant}"
 #define PH_PROJECT "{project}"
 
 const char *
@@ -211,11 +211,11 @@ label_value(const struct kv_list *labels, const char *key)
 }
 
 bool
-conventions_tenant_of(const struct conventions *conv, const char *ns,
-                      const struct kv_list *labels, char **tenant, char **project)
+conventions_tenant_of(const struct conventions *conv, const char *ns, const struct kv_list *labels,
+                      char **tenant, char **project)
 {
     const char *lt, *lp;
-    struct ns_match m = { 0 };
+    struct ns_match m = {0};
     bool matched;
 
     *tenant = NULL;

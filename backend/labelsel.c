@@ -32,8 +32,8 @@ enum sel_op { OP_EQ, OP_NE, OP_IN, OP_NOTIN, OP_EXISTS, OP_NOT_EXISTS, OP_GT, OP
 struct sel_req {
     char *key;
     enum sel_op op;
-    char **values;   /* owned, NULL-terminated (EQ/NE: one; IN/NOTIN: the set) */
-    int64_t num;     /* GT/LT */
+    char **values; /* owned, NULL-terminated (EQ/NE: one; IN/NOTIN: the set) */
+    int64_t num;   /* GT/LT */
 };
 
 struct labelsel {
@@ -63,10 +63,10 @@ enum tok {
 
 struct lexer {
     const char *s;
-    size_t pos;       /* next unread byte */
-    enum tok tok;     /* current token */
-    size_t start;     /* its offset */
-    size_t len;       /* its length */
+    size_t pos;   /* next unread byte */
+    enum tok tok; /* current token */
+    size_t start; /* its offset */
+    size_t len;   /* its length */
 };
 
 static bool
@@ -370,7 +370,7 @@ enum status
 labelsel_parse_at(const char *text, size_t start, struct labelsel **out)
 {
     struct labelsel *sel = xcalloc(1, sizeof(*sel));
-    struct lexer lx = { .s = text, .pos = start };
+    struct lexer lx = {.s = text ? text : "", .pos = text ? start : 0};
     size_t cap = 0;
     enum status st = STATUS_OK;
 

@@ -27,13 +27,13 @@ struct kv_list;
  */
 struct filter;
 
-/* Compiles text into a new filter (*out; caller frees with filter_free).
+/* Compiles text (NULL: "") into a new filter (*out; caller frees with filter_free).
  * Returns STATUS_INVALID with *out NULL and status_text() explaining a bad
  * regex ("filter: offset 4: missing closing parenthesis", PCRE2's message)
  * or selector ("label selector: offset 9: …"); offsets count bytes from
  * the beginning of text. */
 enum status filter_compile(const char *text, struct filter **out);
-void filter_free(struct filter *f);                /* NULL is a no-op */
+void filter_free(struct filter *f); /* NULL is a no-op */
 /* fields: the row's searchable strings (name, namespace, tenant, project,
  * hosts, label "k=v" pairs…), nfields of them, NULLs skipped; a row matches
  * when any field does. labels may be NULL for rows without labels (a

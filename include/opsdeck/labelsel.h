@@ -21,7 +21,7 @@ struct kv_list;
  */
 struct labelsel;
 
-/* Parses text into a new selector (*out, caller frees with labelsel_free).
+/* Parses text (NULL: "") into a new selector (*out, caller frees with labelsel_free).
  * On a syntax or validity error returns STATUS_INVALID, *out NULL, and
  * status_text() says where: "label selector: offset 6: expected a value,
  * found ')'". */
@@ -29,7 +29,7 @@ enum status labelsel_parse(const char *text, struct labelsel **out);
 /* The same over text from byte `start` on; error offsets count from the
  * beginning of text (for a selector embedded in a longer line). */
 enum status labelsel_parse_at(const char *text, size_t start, struct labelsel **out);
-void labelsel_free(struct labelsel *sel);          /* NULL is a no-op */
+void labelsel_free(struct labelsel *sel); /* NULL is a no-op */
 /* True when there are no requirements (matches everything). */
 bool labelsel_empty(const struct labelsel *sel);
 /* labels NULL is the empty label set. No allocation. */

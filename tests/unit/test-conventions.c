@@ -89,7 +89,7 @@ END_TEST
 static struct kv_list
 labels_of(const char *first, ...)
 {
-    struct kv_list list = { NULL, 0 };
+    struct kv_list list = {NULL, 0};
     va_list ap;
 
     va_start(ap, first);
@@ -118,12 +118,12 @@ labels_free(struct kv_list *list)
 START_TEST(test_labels_win)
 {
     struct conventions conv;
-    struct kv_list both = labels_of("app", "x", "dp.ml.ink/project", "shop", "dp.ml.ink/tenant",
-                                    "alice", NULL);
+    struct kv_list both =
+        labels_of("app", "x", "dp.ml.ink/project", "shop", "dp.ml.ink/tenant", "alice", NULL);
     struct kv_list tenant_only = labels_of("dp.ml.ink/tenant", "bob", NULL);
     struct kv_list project_only = labels_of("dp.ml.ink/project", "web", NULL);
     struct kv_list empty_tenant = labels_of("dp.ml.ink/tenant", "", NULL);
-    struct kv_list none = { NULL, 0 };
+    struct kv_list none = {NULL, 0};
 
     conventions_init_defaults(&conv);
     /* labels beat a name that would parse differently, and a name that does not parse */

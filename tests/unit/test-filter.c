@@ -47,8 +47,8 @@ labels_done(struct kv_list *l)
 static void
 setup(void)
 {
-    static const char *const api_kv[][2] = { { "app", "api" }, { "tier", "backend" } };
-    static const char *const web_kv[][2] = { { "Tier", "Frontend" }, { "app", "web" } };
+    static const char *const api_kv[][2] = {{"app", "api"}, {"tier", "backend"}};
+    static const char *const web_kv[][2] = {{"Tier", "Frontend"}, {"app", "web"}};
 
     labels_init(&api_labels, api_kv, ARRAY_SIZE(api_kv));
     labels_init(&web_labels, web_kv, ARRAY_SIZE(web_kv));
@@ -102,6 +102,10 @@ START_TEST(test_empty)
     ck_assert_str_eq(filter_text(f), "");
     filter_free(f);
     filter_free(NULL);
+    /* NULL is the empty text */
+    f = compile_ok(NULL);
+    ck_assert(filter_is_empty(f));
+    filter_free(f);
 }
 END_TEST
 
@@ -197,7 +201,7 @@ END_TEST
 START_TEST(test_hostile_subjects)
 {
     /* invalid UTF-8, controls and escapes in a field: no error, plain matching */
-    const char *const row[] = { "ok\xff\xfe-name", "\x1b[31mred\x1b[0m", "\xc3\x28" "bad" };
+    const char *const row[] = {"ok\xff\xfe-name", "\x1b[31mred\x1b[0m", "\xc3(bad"};
     struct filter *f = compile_ok("name");
 
     ck_assert(filter_match(f, row, ARRAY_SIZE(row), NULL));
@@ -213,7 +217,7 @@ END_TEST
 
 START_TEST(test_unicode_caseless)
 {
-    const char *const row[] = { "Ärger-straße" };
+    const char *const row[] = {"Ärger-straße"};
     struct filter *f = compile_ok("ärger");
 
     ck_assert(filter_match(f, row, 1, NULL));
@@ -224,7 +228,7 @@ END_TEST
 START_TEST(test_pathological_pattern_is_bounded)
 {
     char subject[4096];
-    const char *row[] = { subject };
+    const char *row[] = {subject};
     struct timespec t0, t1;
     struct filter *f = compile_ok("^(a|aa)+$");
     double ms;
@@ -249,15 +253,15 @@ static const struct {
     const char *text;
     const char *msg;
 } bad[] = {
-    { "api(", "filter: offset 4: missing closing parenthesis" },
-    { "!api(", "filter: offset 5: missing closing parenthesis" },
-    { "[z-a]", "filter: offset 3: range out of order in character class" },
-    { "*api", "filter: offset 0: quantifier does not follow a repeatable item" },
-    { "a{2,1}", "filter: offset 5: numbers out of order in {} quantifier" },
-    { "\\", "filter: offset 1: \\ at end of pattern" },
-    { "-l app in (", "label selector: offset 11: expected a value, ',' or ')', found the end" },
-    { "!-l app=api,", "label selector: offset 12: expected a key after ',', found the end" },
-    { "-l a=b c", "label selector: offset 7: expected ',' or the end, found 'c'" },
+    {"api(", "filter: offset 4: missing closing parenthesis"},
+    {"!api(", "filter: offset 5: missing closing parenthesis"},
+    {"[z-a]", "filter: offset 3: range out of order in character class"},
+    {"*api", "filter: offset 0: quantifier does not follow a repeatable item"},
+    {"a{2,1}", "filter: offset 5: numbers out of order in {} quantifier"},
+    {"\\", "filter: offset 1: \\ at end of pattern"},
+    {"-l app in (", "label selector: offset 11: expected a value, ',' or ')', found the end"},
+    {"!-l app=api,", "label selector: offset 12: expected a key after ',', found the end"},
+    {"-l a=b c", "label selector: offset 7: expected ',' or the end, found 'c'"},
 };
 
 START_TEST(test_errors)
@@ -277,7 +281,7 @@ END_TEST
 START_TEST(test_many_rows)
 {
     char names[64], ns[64], host[64];
-    const char *row[] = { names, ns, "max", "catapp", host, "app=api", NULL, "tier=web" };
+    const char *row[] = {names, ns, "max", "catapp", host, "app=api", NULL, "tier=web"};
     struct filter *f = compile_ok("api-1\\d*7\\.");
     int hits = 0;
 

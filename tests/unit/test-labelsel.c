@@ -11,15 +11,15 @@
 
 /* Labels of a tenant pod (sorted by key, as the model keeps them). */
 static const char *const pod_kv[][2] = {
-    { "app", "api" },
-    { "dp.ml.ink/project", "catapp" },
-    { "dp.ml.ink/tenant", "max" },
-    { "empty", "" },
-    { "replicas", "3" },
-    { "tier", "backend" },
+    {"app", "api"},
+    {"dp.ml.ink/project", "catapp"},
+    {"dp.ml.ink/tenant", "max"},
+    {"empty", ""},
+    {"replicas", "3"},
+    {"tier", "backend"},
 };
 static struct kv_list pod_labels;
-static const struct kv_list no_labels = { NULL, 0 };
+static const struct kv_list no_labels = {NULL, 0};
 
 static void
 setup(void)
@@ -134,12 +134,10 @@ START_TEST(test_conjunction_and_whitespace)
 {
     ck_assert(sel_matches("app=api,tier=backend", &pod_labels));
     ck_assert(!sel_matches("app=api,tier=frontend", &pod_labels));
-    ck_assert(sel_matches("  app = api ,\ttier in ( backend , x ) , !missing ,empty ",
-                          &pod_labels));
-    ck_assert(sel_matches("app=api,app!=web,app in (api),app notin (web),app,!gone",
-                          &pod_labels));
-    ck_assert(!sel_matches("app=api,app!=web,app in (api),app notin (web),app,!tier",
-                           &pod_labels));
+    ck_assert(
+        sel_matches("  app = api ,\ttier in ( backend , x ) , !missing ,empty ", &pod_labels));
+    ck_assert(sel_matches("app=api,app!=web,app in (api),app notin (web),app,!gone", &pod_labels));
+    ck_assert(!sel_matches("app=api,app!=web,app in (api),app notin (web),app,!tier", &pod_labels));
 }
 END_TEST
 
@@ -159,6 +157,9 @@ START_TEST(test_empty_selector)
     ck_assert_int_eq(labelsel_parse("a", &sel), STATUS_OK);
     ck_assert(!labelsel_empty(sel));
     labelsel_free(sel);
+    ck_assert_int_eq(labelsel_parse(NULL, &sel), STATUS_OK);
+    ck_assert(labelsel_empty(sel));
+    labelsel_free(sel);
     labelsel_free(NULL);
 }
 END_TEST
@@ -169,31 +170,31 @@ static const struct {
     const char *text;
     const char *msg;
 } bad[] = {
-    { "app=api,", "offset 8: expected a key after ',', found the end" },
-    { ",app", "offset 0: expected a key or '!', found ','" },
-    { "app=api tier=x", "offset 8: expected ',' or the end, found 'tier'" },
-    { "app in (x", "offset 9: expected ',' or ')', found the end" },
-    { "app in x", "offset 7: expected '(', found 'x'" },
-    { "app in ()", "offset 7: the set of 'in' must not be empty" },
-    { "app notin ()", "offset 10: the set of 'notin' must not be empty" },
-    { "app=(x)", "offset 4: expected a value, found '('" },
-    { "app==", NULL },
-    { "!", "offset 1: expected a key, found the end" },
-    { "!=x", "offset 0: expected a key or '!', found '!='" },
-    { "app>x", "offset 4: 'x' is not an integer" },
-    { "app<", "offset 4: expected an integer, found the end" },
-    { "in=x", "offset 0: expected a key or '!', found 'in'" },
-    { "app )", "offset 4: expected '=', '==', '!=', 'in', 'notin', '>', '<', ',' or the end, "
-               "found ')'" },
-    { "-app=x", "offset 0: invalid key '-app'" },
-    { "Dp.ml.ink/tenant=x", "offset 0: invalid key 'Dp.ml.ink/tenant': prefix must be a lower-case "
-                            "DNS subdomain" },
-    { "dp.ml.ink/=x", "must not be empty" },
-    { "a/b/c=x", "may contain only alphanumerics" },
-    { "app=-x", "offset 4: invalid value '-x': must begin and end with an alphanumeric" },
-    { "app in (ok,bad-)", "offset 11: invalid value 'bad-'" },
-    { "app=a234567890123456789012345678901234567890123456789012345678901234",
-      "must be no more than 63 characters" },
+    {"app=api,", "offset 8: expected a key after ',', found the end"},
+    {",app", "offset 0: expected a key or '!', found ','"},
+    {"app=api tier=x", "offset 8: expected ',' or the end, found 'tier'"},
+    {"app in (x", "offset 9: expected ',' or ')', found the end"},
+    {"app in x", "offset 7: expected '(', found 'x'"},
+    {"app in ()", "offset 7: the set of 'in' must not be empty"},
+    {"app notin ()", "offset 10: the set of 'notin' must not be empty"},
+    {"app=(x)", "offset 4: expected a value, found '('"},
+    {"app==", NULL},
+    {"!", "offset 1: expected a key, found the end"},
+    {"!=x", "offset 0: expected a key or '!', found '!='"},
+    {"app>x", "offset 4: 'x' is not an integer"},
+    {"app<", "offset 4: expected an integer, found the end"},
+    {"in=x", "offset 0: expected a key or '!', found 'in'"},
+    {"app )", "offset 4: expected '=', '==', '!=', 'in', 'notin', '>', '<', ',' or the end, "
+              "found ')'"},
+    {"-app=x", "offset 0: invalid key '-app'"},
+    {"Dp.ml.ink/tenant=x", "offset 0: invalid key 'Dp.ml.ink/tenant': prefix must be a lower-case "
+                           "DNS subdomain"},
+    {"dp.ml.ink/=x", "must not be empty"},
+    {"a/b/c=x", "may contain only alphanumerics"},
+    {"app=-x", "offset 4: invalid value '-x': must begin and end with an alphanumeric"},
+    {"app in (ok,bad-)", "offset 11: invalid value 'bad-'"},
+    {"app=a234567890123456789012345678901234567890123456789012345678901234",
+     "must be no more than 63 characters"},
 };
 
 START_TEST(test_errors)
