@@ -12,14 +12,17 @@
 #include "opsdeck/table.h"
 #include "opsdeck/textview.h"
 
+/* clang-format off */
 /*
  * Writing a pane (views/foo.c) is mostly column definitions and row
- * updates:
+ * updates. A table pane over the cluster's nodes (cluster.h), whole:
  *
- *   struct nodes_view { struct watch *w; };            // the view's private data
+ *   #include "opsdeck/cluster.h"
+ *   #include "opsdeck/ui.h"          // ui_open, ui_report
+ *   #include "opsdeck/view.h"
  *
- *   enum { COL_NAME, COL_STATUS, COL_AGE };
- *   static const struct table_column columns[] = {
+ *   enum { COL_NAME, COL_STATUS, COL_AGE, COL_COUNT };
+ *   static const struct table_column columns[COL_COUNT] = {
  *       [COL_NAME] = { .title = "NAME", .min = 8, .max = 30,
  *                      .sort = TABLE_SORT_NATURAL, .flags = TABLE_COL_NAME },
  *       [COL_STATUS] = { .title = "STATUS", .min = 6, .max = 24, .priority = 1,
@@ -28,42 +31,78 @@
  *                     .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_AGE },
  *   };
  *
- *   static void on_node(void *arg, const struct node *n, bool removed)  // backend callback
+ *   static void
+ *   put(struct view *view, const struct node *n)     // one object, one row
  *   {
- *       struct view *view = arg;
- *       if (removed) { table_remove(view_table(view), n->obj.name); return; }
  *       table_upsert(view_table(view), &(struct table_row){
  *           .key = n->obj.name,
  *           .cells = (struct table_cell[]){ { n->obj.name }, { n->status },
- *                                           { NULL, n->obj.created } },
- *           .elem = n->ready ? ELEM_OK : ELEM_ERROR, .problem = !n->ready,
- *           .labels = &n->obj.labels });
+ *                                           { NULL, n->obj.created } },  // AGE: kept current
+ *           .elem = n->ready ? ELEM_OK : ELEM_ERROR,
+ *           .problem = !n->ready,
+  *           .search = (const char *const[]){ n->internal_ip, NULL },  // and its labels
+  *           .labels = &n->obj.labels });
  *   }
- *   static enum status nodes_open(struct view *view, const char *arg)
- *   { struct nodes_view *nv = view_private(view); nv->w = …subscribe(on_node, view)…; return
- * STATUS_OK; } static enum request nodes_request(struct view *view, enum request req)
+ *   static void
+ *   changed(void *arg, enum change op, const struct kobj *old, const struct kobj *new_)
  *   {
- *       if (req == REQ_ENTER) {  // drill down to the node's pods
- *           ui_open(view_ui(view), "pods", table_selected_key(view_table(view)), UI_OPEN_PUSH);
- *           return REQ_NONE;     // handled
- *       }
- *       return req;              // not mine: the generic handler runs
+ *       if (op == CHANGE_REMOVE)
+ *           table_remove(view_table(arg), old->name);
+ *       else if (new_->kind == KIND_NODE)
+ *           put(arg, (const struct node *)new_);
  *   }
- *   static void nodes_done(struct view *view) { …unsubscribe(nv->w)… }
+ *   static void
+ *   reset(void *arg, enum kind kind)                 // relist or cache load: one batch
+ *   {
+ *       struct app *app = view_app(arg);             // the app's pointer (ui_options.app)
+ *       size_t n;
+ *       const struct kobj *const *all = cluster_all(app->cluster, KIND_NODE, &n);
+ *
+ *       table_replace_begin(view_table(arg));
+ *       for (size_t i = 0; i < n; i++)
+ *           put(arg, (const struct node *)all[i]);
+ *       table_replace_end(view_table(arg));
+ *   }
+ *   static enum status
+ *   nodes_open(struct view *view, const char *arg)
+ *   {
+ *       struct app *app = view_app(view);
+ *
+ *       cluster_observe(app->cluster, &(struct cluster_observer){ changed, reset, view });
+ *       reset(view, KIND_NODE);                      // what is cached, at once
+ *       return STATUS_OK;
+ *   }
+ *   static enum request
+ *   nodes_request(struct view *view, enum request req)
+ *   {
+ *       const char *key = table_selected_key(view_table(view));
+ *
+ *       if (req == REQ_ENTER && key) {               // drill down: the node's pods
+ *           ui_open(view_ui(view), "pods", key, UI_OPEN_PUSH);
+ *           return REQ_NONE;                         // handled
+ *       }
+ *       return req;                                  // not mine: the generic handler
+ *   }
+ *   static void
+ *   nodes_done(struct view *view)
+ *   {
+ *       cluster_unobserve(((struct app *)view_app(view))->cluster, view);
+ *   }
  *
  *   const struct view_ops nodes_view_ops = {
  *       .name = "nodes", .aliases = (const char *const[]){ "no", "node", NULL },
- *       .help = "Nodes: pool, status, roles, taints", .kind = VIEW_TABLE,
- *       .columns = columns, .ncolumns = ARRAY_SIZE(columns),
- *       .private_size = sizeof(struct nodes_view),
+ *       .help = "Nodes: pool, status, roles, taints",
+ *       .kind = VIEW_TABLE, .columns = columns, .ncolumns = COL_COUNT,
  *       .open = nodes_open, .request = nodes_request, .done = nodes_done,
  *   };
  *
  * The core owns everything generic: the widget, moving and scrolling,
  * sorting, the `/` filter and search, the problems and pause toggles, the
  * title with counts, breadcrumbs, help, and drawing. Handlers never draw:
- * they change the model and the loop repaints what changed.
+ * they change the model and the loop repaints what changed. A text pane
+ * (detail) is .kind = VIEW_TEXT and fills view_text() with textview_add().
  */
+/* clang-format on */
 
 struct ui;
 struct view;
