@@ -101,6 +101,9 @@ screen_open(const struct screen_options *opts, struct screen **out, char **warni
         fflush(stderr);
     }
     set_escdelay(ESC_DELAY_MS);
+    /* the terminal's own size wins over an exported LINES/COLUMNS */
+    if (!s->scripted)
+        use_tioctl(TRUE);
     s->sp = newterm(use, s->out, s->in);
     if (!s->sp) {
         if (s->scripted) {

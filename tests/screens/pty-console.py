@@ -323,6 +323,17 @@ def test_resize():
         c.kill()
 
 
+def test_size_from_terminal():
+    c = Console(env={"LINES": "24", "COLUMNS": "80"}, rows=30, cols=100)
+    try:
+        good = painted(c) and c.read_until(b"NODE", 2)
+        ok(good, "the terminal's own size (100x30) wins over an exported COLUMNS=80")
+        os.write(c.fd, b"q")
+        c.wait()
+    finally:
+        c.kill()
+
+
 def output_bytes(iterations):
     c = Console(args=("--iterations", str(iterations), "--refresh-ms", "1"))
     try:
@@ -358,7 +369,8 @@ def test_unknown_term():
 def main():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for t in (test_quit_keys, test_ctrl_c, test_lent_terminal, test_signals, test_master_closed, test_stdin_eof,
-              test_suspend_resume, test_resize, test_idle_writes_nothing, test_unknown_term):
+              test_suspend_resume, test_resize, test_size_from_terminal, test_idle_writes_nothing,
+              test_unknown_term):
         try:
             t()
         except Exception as e:  # a broken test is a failure, not a crash of the plan
