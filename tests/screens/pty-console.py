@@ -145,6 +145,7 @@ class Console:
             if pid:
                 self.rusage = ru
                 self.status = os.waitstatus_to_exitcode(st)
+                self._rest()
                 return self.status
             r, _, _ = select.select([self.fd] if self.fd >= 0 else [], [], [], 0.05)
             if r:
@@ -153,6 +154,20 @@ class Console:
                 except OSError:
                     pass
         return None
+
+    def _rest(self):
+        """What the console wrote just before it exited, still in the pty."""
+        while self.fd >= 0:
+            r, _, _ = select.select([self.fd], [], [], 0)
+            if not r:
+                return
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.buf += data
 
     def kill(self):
         if self.status is None:
