@@ -82,10 +82,20 @@ setup_open_store(struct setup *s)
 enum status
 setup_use_context(struct setup *s, const char *context)
 {
+    struct kube_target *t;
+
+    if (!s->kc)
+        return status_fail(STATUS_CONFIG, "no kubeconfig loaded%s%s", s->error ? ": " : "",
+                           s->error ? s->error : "");
+    if (kubeconfig_resolve(s->kc, context, &t) != STATUS_OK)
+        return STATUS_CONFIG;          /* status_text() names the problem; nothing changed */
+    kube_target_free(s->target);
+    s->target = t;
     free(s->context);
     s->context = xstrdup(context);
-    resolve_target(s);
-    return s->target ? STATUS_OK : status_fail(STATUS_CONFIG, "%s", s->error);
+    free(s->error);
+    s->error = NULL;
+    return STATUS_OK;
 }
 
 void

@@ -74,7 +74,9 @@ static const char default_keymap[] =
     "bind text w toggle-wrap\n"
     "bind text <F6> toggle-wrap\n"
     "bind text <Left> scroll-left\n"
-    "bind text <Right> scroll-right\n";
+    "bind text <Right> scroll-right\n"
+    "# detail: one object\n"
+    "bind detail y toggle-yaml\n";
 /* clang-format on */
 
 const char *

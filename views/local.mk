@@ -1,2 +1,13 @@
 # SPDX-License-Identifier: MIT
-# views/local.mk - one file per pane (listed in opsdeck_SOURCES)
+# views/local.mk - the panes, one file each (they link into the program)
+
+opsdeck_SOURCES += \
+    include/opsdeck/panes.h \
+    views/contexts.c \
+    views/detail.c \
+    views/nodes.c \
+    views/panes.c \
+    views/pods.c \
+    views/projects.c \
+    views/tenants.c \
+    views/workloads.c

@@ -52,6 +52,7 @@
     _(TOGGLE_PAUSE, "toggle-pause", "Pause", "Freeze the rows shown; data keeps coming")  \
     _(TOGGLE_WRAP, "toggle-wrap", "Wrap", "Wrap long lines (on/off)")                     \
     _(REFRESH, "refresh", "Reload", "Refresh the view now")                               \
+    _(TOGGLE_YAML, "toggle-yaml", "YAML", "Show the object's YAML / its description")     \
     _(REDRAW, "redraw", NULL, "Repaint the whole screen")                                 \
     _(QUIT, "quit", "Quit", "Quit opsdeck")
 /* clang-format on */

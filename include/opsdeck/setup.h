@@ -54,8 +54,8 @@ struct setup {
 enum status setup_load(const struct setup_opts *opts, struct setup *out);
 /* Creates the directories and opens cache.db/state.db. */
 enum status setup_open_store(struct setup *s);
-/* Switches to another context of the loaded kubeconfig: replaces target
- * (and error). */
+/* Switches to another context of the loaded kubeconfig: replaces target.
+ * On failure (status_text() says why) nothing changes. */
 enum status setup_use_context(struct setup *s, const char *context);
 void setup_done(struct setup *s);
 

@@ -26,10 +26,17 @@ struct view_ops; /* view.h; an incomplete type is all a declaration needs */
  *      keys that open it and the view's own requests (`bind <name> l logs`);
  *   5. tests/screens/<name>-*.test with its expected screens.
  *
- * The list starts empty in the terminal core; the panes of the console
- * (nodes, tenants, pods, detail) add their lines, e.g. `_(NODES, nodes)`.
+ * Shared pieces of several panes (row colours, hosts of a pod, detail
+ * arguments) are in views/panes.c (include/opsdeck/panes.h).
  */
-#define VIEW_INFO(_)
+#define VIEW_INFO(_)      \
+    _(NODES, nodes)         \
+    _(TENANTS, tenants)     \
+    _(PODS, pods)           \
+    _(PROJECTS, projects)   \
+    _(WORKLOADS, workloads) \
+    _(CONTEXTS, contexts)   \
+    _(DETAIL, detail)
 
 #define VIEW_ID_ENUM(id, name) VIEW_ID_##id,
 enum view_id { VIEW_INFO(VIEW_ID_ENUM) VIEW_ID_COUNT };
