@@ -1,2 +1,13 @@
 # SPDX-License-Identifier: MIT
-# backend/net.mk - (area under construction; merged into backend/local.mk when done)
+# backend/net.mk - HTTP on curl multi, the Kubernetes client, informers, exec credential plugins
+
+backend_libbackend_a_SOURCES += backend/http.c
+backend_libbackend_a_SOURCES += backend/linebuf.c
+
+check_PROGRAMS += tests/unit/test-http
+tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_http_LDADD = $(UNIT_LIBS)
+tests_unit_test_http_SOURCES = tests/unit/test-http.c tests/unit/nettest.h tests/unit/testlib.h
+TESTS += tests/unit/test-http
+
+EXTRA_DIST += tests/lib/stubserver.py

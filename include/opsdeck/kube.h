@@ -145,8 +145,10 @@ void kube_error_line(long http_status, const char *body, size_t len, const char 
 
 /*
  * Newline framing for watch bodies: bytes arrive in arbitrary runs; every
- * complete line (without the '\n') is passed to cb. Lines longer than max
- * make linebuf_feed fail with STATUS_TOOLARGE.
+ * complete line (without the '\n', not NUL-terminated, borrowed for the
+ * call) is passed to cb. When cb returns false the rest of that run is
+ * dropped. Lines longer than max make linebuf_feed fail with
+ * STATUS_TOOLARGE (status_text() says so) without buffering them.
  */
 struct linebuf {
     struct strbuf buf;

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# tests/lib/stubserver.py - a tiny scriptable HTTP/HTTPS server for transport tests.
+#
+# `stubserver.py mkcerts DIR` writes a test PKI with the openssl command:
+# ca.{crt,key}, server.{crt,key} (127.0.0.1, localhost, api.test.local),
+# client.{crt,key} (CN opsdeck-test, signed by ca), other-ca.{crt,key}.
+#
+# Otherwise it binds 127.0.0.1 on a free port, prints "PORT <n>" on stdout, and serves
+# until stdin reaches EOF (the test that started it went away), it is
+# killed, or --lifetime seconds pass. HTTP/1.1 with keep-alive.
+#
+# Endpoints (query parameters in brackets):
+#   /echo                        200, JSON: method, path, headers, body
+#   /text[size,type]             200, `size` bytes of a fixed pattern; gzip when accepted
+#   /chunked[chunks,size]        200, chunked: `chunks` chunks of `size` bytes
+#   /stream[n,interval_ms]       200, chunked NDJSON: n lines {"i":k}, one per interval
+#   /stall                       200, chunked: one line, then silence (until the client leaves)
+#   /hang[secs]                  reads the request, answers nothing for secs (default 30)
+#   /retry[key,fails,after,code] `fails` times `code` (429) with Retry-After `after`, then 200
+#   /status[code,type,body]      that status, content type and body
+#   /truncate                    Content-Length 100, 10 bytes, close
+#   /auth                        200 when Authorization matches --token / --basic, else 401 Status
+#   /clientcert                  200 with the client certificate's subject CN, else 401
+#   /date[at]                    200 with Date: at
+#   /stats                       200, JSON: connections accepted, requests served
+import argparse
+import base64
+import gzip
+import http.server
+import json
+import os
+import socket
+import socketserver
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+
+PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"
+
+state_lock = threading.Lock()
+state = {"connections": 0, "requests": 0, "retry": {}}
+stopping = threading.Event()
+
+
+def pattern(size):
+    reps = size // len(PATTERN) + 1
+    return (PATTERN * reps)[:size]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "stubserver/1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def query(self):
+        parsed = urllib.parse.urlsplit(self.path)
+        q = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
+        return parsed.path, q
+
+    def send_body(self, code, body, ctype="application/json", extra=None):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_json(self, code, obj, extra=None):
+        self.send_body(code, json.dumps(obj).encode(), "application/json", extra)
+
+    def status_obj(self, code, reason, message):
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": message, "reason": reason, "code": code}
+
+    def chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def start_chunked(self, ctype="application/json"):
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def wait_gone(self, secs):
+        """Sleeps up to secs, returning early when the client closes."""
+        deadline = time.monotonic() + secs
+        self.connection.settimeout(0.1)
+        while time.monotonic() < deadline and not stopping.is_set():
+            try:
+                if self.connection.recv(1) == b"":
+                    return
+            except (socket.timeout, BlockingIOError, ssl.SSLWantReadError):
+                continue
+            except OSError:
+                return
+
+    def do_POST(self):
+        self.do_GET()
+
+    def do_PUT(self):
+        self.do_GET()
+
+    def do_PATCH(self):
+        self.do_GET()
+
+    def do_DELETE(self):
+        self.do_GET()
+
+    def do_GET(self):
+        with state_lock:
+            state["requests"] += 1
+        path, q = self.query()
+        body = self.read_body() if self.command in ("POST", "PUT", "PATCH", "DELETE") else b""
+        fn = getattr(self, "ep_" + path.strip("/").replace("-", "_"), None)
+        if fn is None:
+            self.send_body(404, b"404 page not found\n", "text/plain; charset=utf-8")
+            return
+        fn(q, body)
+
+    def ep_echo(self, q, body):
+        self.send_json(200, {"method": self.command, "path": self.path,
+                             "headers": {k.lower(): v for k, v in self.headers.items()},
+                             "body": body.decode("utf-8", "replace")})
+
+    def ep_text(self, q, body):
+        data = pattern(int(q.get("size", "1000")))
+        ctype = q.get("type", "text/plain")
+        extra = {}
+        if "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            data = gzip.compress(data)
+            extra["Content-Encoding"] = "gzip"
+        self.send_body(200, data, ctype, extra)
+
+    def ep_chunked(self, q, body):
+        chunks, size = int(q.get("chunks", "10")), int(q.get("size", "100"))
+        self.start_chunked("text/plain")
+        data = pattern(chunks * size)
+        for i in range(chunks):
+            self.chunk(data[i * size:(i + 1) * size])
+        self.wfile.write(b"0\r\n\r\n")
+
+    def ep_stream(self, q, body):
+        n, interval = int(q.get("n", "10")), int(q.get("interval_ms", "50")) / 1000.0
+        self.start_chunked()
+        try:
+            for i in range(n):
+                self.chunk(b'{"i":%d}\n' % i)
+                time.sleep(interval)
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
+
+    def ep_stall(self, q, body):
+        self.start_chunked()
+        self.chunk(b'{"i":0}\n')
+        self.wait_gone(float(q.get("secs", "30")))
+        self.close_connection = True
+
+    def ep_hang(self, q, body):
+        self.wait_gone(float(q.get("secs", "30")))
+        self.close_connection = True
+
+    def ep_retry(self, q, body):
+        key, fails = q.get("key", "k"), int(q.get("fails", "1"))
+        with state_lock:
+            seen = state["retry"].get(key, 0)
+            state["retry"][key] = seen + 1
+        if seen < fails:
+            code = int(q.get("code", "429"))
+            reason = "TooManyRequests" if code == 429 else "ServiceUnavailable"
+            self.send_json(code, self.status_obj(code, reason, "slow down"),
+                           {"Retry-After": q.get("after", "1")})
+        else:
+            self.send_json(200, {"ok": True, "attempts": seen + 1})
+
+    def ep_status(self, q, body):
+        self.send_body(int(q.get("code", "500")), q.get("body", "").encode(),
+                       q.get("type", "text/plain"))
+
+    def ep_truncate(self, q, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(b'{"kind":"Po')
+        self.wfile.flush()
+        self.close_connection = True
+
+    def ep_auth(self, q, body):
+        got = self.headers.get("Authorization") or ""
+        if self.server.auth and got in self.server.auth:
+            self.send_json(200, {"authorization": got.split(" ")[0]})
+        else:
+            self.send_json(401, self.status_obj(401, "Unauthorized", "Unauthorized"))
+
+    def ep_clientcert(self, q, body):
+        cert = self.connection.getpeercert() if hasattr(self.connection, "getpeercert") else None
+        if not cert:
+            self.send_json(401, self.status_obj(401, "Unauthorized", "no client certificate"))
+            return
+        cn = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+        self.send_json(200, {"cn": cn[0] if cn else ""})
+
+    def ep_date(self, q, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def date_time_string(self, timestamp=None):
+        _, q = self.query()
+        if "at" in q:
+            return q["at"]
+        return super().date_time_string(timestamp)
+
+    def ep_stats(self, q, body):
+        with state_lock:
+            self.send_json(200, {"connections": state["connections"], "requests": state["requests"]})
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, tls_ctx, auth):
+        super().__init__(addr, Handler)
+        self.tls_ctx = tls_ctx
+        self.auth = auth
+
+    def finish_request(self, request, client_address):
+        with state_lock:
+            state["connections"] += 1
+        if self.tls_ctx:
+            # The handshake runs here, in the connection's thread, so a client
+            # that never finishes it blocks nobody else.
+            request.settimeout(10)
+            try:
+                request = self.tls_ctx.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+            request.settimeout(None)
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def openssl(*args):
+    import subprocess
+    subprocess.run(["openssl"] + list(args), check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=60)
+
+
+def mkcerts(d):
+    os.makedirs(d, exist_ok=True)
+    p = lambda name: os.path.join(d, name)
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", p(ca + ".key"), "-out", p(ca + ".crt"), "-days", "30",
+                "-subj", "/CN=opsdeck test " + ca)
+    with open(p("server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:api.test.local\n")
+    with open(p("client.ext"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    for leaf, cn in (("server", "localhost"), ("client", "opsdeck-test")):
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", p(leaf + ".key"), "-out", p(leaf + ".csr"), "-subj", "/CN=" + cn)
+        openssl("x509", "-req", "-in", p(leaf + ".csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
+                "-CAcreateserial", "-out", p(leaf + ".crt"), "-days", "2",
+                "-extfile", p(leaf + ".ext"))
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "mkcerts":
+        mkcerts(sys.argv[2])
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--client-ca")
+    ap.add_argument("--token", action="append", default=[])
+    ap.add_argument("--basic", action="append", default=[], help="user:password")
+    ap.add_argument("--lifetime", type=float, default=600)
+    args = ap.parse_args()
+
+    tls_ctx = None
+    if args.cert:
+        tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls_ctx.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            tls_ctx.verify_mode = ssl.CERT_OPTIONAL
+            tls_ctx.load_verify_locations(args.client_ca)
+    auth = ["Bearer " + t for t in args.token]
+    auth += ["Basic " + base64.b64encode(b.encode()).decode() for b in args.basic]
+    srv = Server(("127.0.0.1", 0), tls_ctx, auth)
+    sys.stdout.write("PORT %d\n" % srv.server_address[1])
+    sys.stdout.flush()
+
+    def watch_stdin():
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except OSError:
+            pass
+        stopping.set()
+        srv.shutdown()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    timer = threading.Timer(args.lifetime, lambda: (stopping.set(), srv.shutdown()))
+    timer.daemon = True
+    timer.start()
+    srv.serve_forever(poll_interval=0.1)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
