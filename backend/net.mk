@@ -1,8 +1,16 @@
 # SPDX-License-Identifier: MIT
 # backend/net.mk - HTTP on curl multi, the Kubernetes client, informers, exec credential plugins
 
+backend_libbackend_a_SOURCES += backend/execcred.c
 backend_libbackend_a_SOURCES += backend/http.c
 backend_libbackend_a_SOURCES += backend/linebuf.c
+
+check_PROGRAMS += tests/unit/test-execcred
+tests_unit_test_execcred_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_execcred_LDADD = $(UNIT_LIBS)
+tests_unit_test_execcred_SOURCES = tests/unit/test-execcred.c tests/unit/nettest.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-execcred
 
 check_PROGRAMS += tests/unit/test-http
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
