@@ -459,7 +459,10 @@ run_finished(struct execcred *ec, int wstatus)
         evloop_term_reclaim(ec->loop);
     }
     line = last_stderr_line(&ec->err);
-    if (ec->cancelled) {
+    if (ec->cancelled ||
+        (ec->interactive && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGINT)) {
+        /* Ctrl-C reaches the plugin and the console alike; whichever the
+         * loop notices first, the user cancelled. */
         st = STATUS_CANCELLED;
         strbuf_printf(&msg, "exec plugin %s cancelled", cmd);
     } else if (ec->timed_out) {

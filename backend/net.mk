@@ -19,3 +19,10 @@ tests_unit_test_http_SOURCES = tests/unit/test-http.c tests/unit/nettest.h tests
 TESTS += tests/unit/test-http
 
 EXTRA_DIST += tests/lib/stubserver.py
+
+check_PROGRAMS += tests/integration/net-exec-driver
+tests_integration_net_exec_driver_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
+tests_integration_net_exec_driver_LDADD = $(BACKEND_LIBS)
+tests_integration_net_exec_driver_SOURCES = tests/integration/net-exec-driver.c
+TESTS += tests/integration/net-exec-pty.py
+EXTRA_DIST += tests/integration/net-exec-pty.py
