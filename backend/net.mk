@@ -18,7 +18,13 @@ tests_unit_test_http_LDADD = $(UNIT_LIBS)
 tests_unit_test_http_SOURCES = tests/unit/test-http.c tests/unit/nettest.h tests/unit/testlib.h
 TESTS += tests/unit/test-http
 
-EXTRA_DIST += tests/lib/stubserver.py
+EXTRA_DIST += tests/lib/stubserver.py tests/fixtures/net
+
+check_PROGRAMS += tests/unit/test-linebuf
+tests_unit_test_linebuf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_linebuf_LDADD = $(UNIT_LIBS)
+tests_unit_test_linebuf_SOURCES = tests/unit/test-linebuf.c tests/unit/testlib.h
+TESTS += tests/unit/test-linebuf
 
 check_PROGRAMS += tests/integration/net-exec-driver
 tests_integration_net_exec_driver_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
