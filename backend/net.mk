@@ -3,6 +3,7 @@
 
 backend_libbackend_a_SOURCES += backend/execcred.c
 backend_libbackend_a_SOURCES += backend/http.c
+backend_libbackend_a_SOURCES += backend/kube.c
 backend_libbackend_a_SOURCES += backend/linebuf.c
 
 check_PROGRAMS += tests/unit/test-execcred

@@ -40,6 +40,9 @@ struct kube_opts {
     size_t max_response;        /* per response body; default 256 MiB */
     size_t max_event;           /* per watch event line; default 16 MiB */
     int watch_timeout_s;        /* timeoutSeconds sent on watches; default 300 */
+    int watch_idle_s;           /* a watch silent this long is dropped (low-speed
+                                   guard, longer than the ~1 min bookmark interval);
+                                   default 150 */
     int page_size;              /* list limit; default 500 */
 };
 
@@ -107,6 +110,8 @@ struct kube_page {
     const char *rv;             /* list resourceVersion */
     bool last;                  /* no continue token */
     int64_t remaining;          /* remainingItemCount, -1 when absent */
+    unsigned index;             /* 0 for the first page; a list restarted after
+                                   an expired continue token starts at 0 again */
 };
 typedef void (*kube_page_cb)(void *arg, const struct kube_page *page);
 /* done: after the last page, or on failure (a failed list restarts nothing:
@@ -120,10 +125,19 @@ struct kube_op *kube_list(struct kube *k, enum kind kind, const char *ns,
                           const struct kube_selectors *sel, kube_page_cb page,
                           kube_list_done_cb done, void *arg);
 
-enum watch_type { WATCH_ADDED, WATCH_MODIFIED, WATCH_DELETED, WATCH_BOOKMARK, WATCH_ERROR };
-/* object is the event's object token in doc (borrowed for the call); rv its
- * metadata.resourceVersion. ERROR events are not delivered: they end the
- * watch (410 Expired -> end with STATUS_EXPIRED). */
+enum watch_type {
+    WATCH_OPEN,                 /* the server accepted the watch (HTTP 200): doc
+                                   NULL, object JSON_NONE, rv the starting one */
+    WATCH_ADDED,
+    WATCH_MODIFIED,
+    WATCH_DELETED,
+    WATCH_BOOKMARK,             /* only rv matters */
+    WATCH_ERROR,                /* never delivered (see below) */
+};
+/* object is the event's object token in doc (borrowed for the call); rv the
+ * last metadata.resourceVersion seen on this watch (borrowed). ERROR events
+ * are not delivered: they end the watch (410 / Expired / Gone -> end with
+ * STATUS_EXPIRED). */
 typedef void (*kube_event_cb)(void *arg, enum watch_type type, const struct json_doc *doc,
                               uint32_t object, const char *rv);
 /* end: st OK = the server closed the watch cleanly (reconnect from the last
