@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sim/demo.sh OPSDECK_BINARY [opsdeck args...] - open opsdeck on the simulated platform in its
+# own temporary world: a temp dir holds the sim's certificates, kubeconfig and state and
+# opsdeck's XDG config/cache/state, so ~/.kube and the user's cache are never touched. On exit,
+# INT, TERM or HUP everything started here is stopped by PID and the temp dir removed.
+set -u
+
+[ $# -ge 1 ] || { echo "usage: $0 OPSDECK_BINARY [opsdeck args...]" >&2; exit 2; }
+opsdeck=$1
+shift
+
+SIM_HOME=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$SIM_HOME")
+. "$SIM_HOME/lib.sh"
+
+demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-demo.XXXXXX") || exit 1
+SIM_DIR=$demo_dir/sim
+child=
+
+demo_cleanup() {
+    if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+        kill -TERM "$child" 2>/dev/null
+        sim_poll 5 demo_child_gone || kill -KILL "$child" 2>/dev/null
+    fi
+    sim_stop
+    rm -rf "$demo_dir"
+}
+demo_child_gone() {
+    ! kill -0 "$child" 2>/dev/null
+}
+trap 'demo_cleanup' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "demo: starting the simulated platform..." >&2
+sim_start ${SIM_DEMO_ARGS:-} || { echo "demo: the simulated platform did not start" >&2; exit 1; }
+
+export XDG_CONFIG_HOME="$demo_dir/config"
+export XDG_CACHE_HOME="$demo_dir/cache"
+export XDG_STATE_HOME="$demo_dir/state"
+export KUBECONFIG="$SIM_KUBECONFIG"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
+
+platform=$top/examples/deploy-mcp/platform.yml
+set -- --kubeconfig "$SIM_KUBECONFIG" --platform "$platform" "$@"
+
+# The console runs as our child so that a signal to this script can stop it and the sim by PID
+# at once. It stays in the terminal's foreground process group (no job control here); an
+# asynchronous command would get /dev/null as stdin, so hand it ours explicitly.
+exec 3<&0
+"$opsdeck" "$@" <&3 3<&- &
+child=$!
+exec 3<&-
+status=0
+while :; do
+    wait "$child"
+    status=$?
+    kill -0 "$child" 2>/dev/null || break
+done
+child=
+exit "$status"
