@@ -296,8 +296,18 @@ parse_status(const char *body, size_t len, char *reason, size_t rsize, struct st
             char *m = json_strdup(&doc, msg);
 
             ok = true;
-            if (reason)
+            if (reason) {
+                /* A reason is a CamelCase word: keep only that. */
+                size_t j = 0;
+
                 json_strcpy(&doc, rs, reason, rsize);
+                for (size_t i = 0; reason[i]; i++)
+                    if ((reason[i] >= 'A' && reason[i] <= 'Z') ||
+                        (reason[i] >= 'a' && reason[i] <= 'z') ||
+                        (reason[i] >= '0' && reason[i] <= '9'))
+                        reason[j++] = reason[i];
+                reason[j] = '\0';
+            }
             if (message && m)
                 put_printable(message, m, strlen(m), 400, false);
             free(m);
@@ -982,6 +992,12 @@ kube_free(struct kube *k)
     free_secret(k->exec_key);
     free(k->version);
     free(k);
+}
+
+struct evloop *
+kube_loop(const struct kube *k)
+{
+    return k->loop;
 }
 
 enum kube_state

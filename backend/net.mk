@@ -3,6 +3,7 @@
 
 backend_libbackend_a_SOURCES += backend/execcred.c
 backend_libbackend_a_SOURCES += backend/http.c
+backend_libbackend_a_SOURCES += backend/informer.c
 backend_libbackend_a_SOURCES += backend/kube.c
 backend_libbackend_a_SOURCES += backend/linebuf.c
 
@@ -20,6 +21,12 @@ tests_unit_test_http_SOURCES = tests/unit/test-http.c tests/unit/nettest.h tests
 TESTS += tests/unit/test-http
 
 EXTRA_DIST += tests/lib/stubserver.py tests/fixtures/net
+
+check_PROGRAMS += tests/unit/test-kube
+tests_unit_test_kube_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_kube_LDADD = $(UNIT_LIBS)
+tests_unit_test_kube_SOURCES = tests/unit/test-kube.c tests/unit/nettest.h tests/unit/testlib.h
+TESTS += tests/unit/test-kube
 
 check_PROGRAMS += tests/unit/test-linebuf
 tests_unit_test_linebuf_CFLAGS = $(UNIT_CFLAGS)

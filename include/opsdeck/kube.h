@@ -26,9 +26,12 @@ struct kube_target;
 enum kube_state {
     KUBE_CONNECTING,            /* nothing answered yet */
     KUBE_LIVE,                  /* the last request got an answer */
-    KUBE_OFFLINE,               /* unreachable / timing out */
+    KUBE_OFFLINE,               /* unreachable, timing out, or a gateway's 502/503/504
+                                   without a Status body */
     KUBE_UNAUTHORIZED,          /* 401 */
-    KUBE_FORBIDDEN,             /* 403 on what we need */
+    KUBE_FORBIDDEN,             /* 403 while nothing else works (a 403 on one
+                                   resource of a live server stays that request's
+                                   error: the informers show it) */
     KUBE_EXPIRED,               /* credentials expired (exec expiry, client cert notAfter) */
     KUBE_TLS_ERROR,             /* certificate verification failed */
     KUBE_CRED_ERROR,            /* exec plugin failed or was cancelled */
@@ -61,8 +64,11 @@ struct kube_op;
 /* target is copied; loop and http must outlive the client; opts may be NULL. */
 struct kube *kube_new(struct evloop *loop, struct http *http, const struct kube_target *target,
                       const struct kube_opts *opts);
-/* Cancels every operation (no callbacks) and frees. NULL is a no-op. */
+/* Cancels every operation (no callbacks) and frees. NULL is a no-op. Not
+ * from inside one of its callbacks. */
 void kube_free(struct kube *k);
+/* The loop it was made with (borrowed). */
+struct evloop *kube_loop(const struct kube *k);
 
 enum kube_state kube_state(const struct kube *k);
 /* Detail of the state ("401 Unauthorized: token expired", "connect to
@@ -146,7 +152,9 @@ struct kube_op *kube_watch(struct kube *k, enum kind kind, const char *ns,
                            const struct kube_selectors *sel, const char *rv,
                            kube_event_cb event, kube_done_cb end, void *arg);
 
-/* Cancels an operation: no callback afterwards. NULL is a no-op. */
+/* Cancels an operation: no callback afterwards. Safe from inside its own
+ * callbacks. A handle is valid until its final callback (get's cb, list's
+ * done, discover's done, watch's end) returns. NULL is a no-op. */
 void kube_op_cancel(struct kube_op *op);
 /* Operations in flight (lists, gets; watches are not counted). */
 size_t kube_pending(const struct kube *k);

@@ -24,6 +24,18 @@
 #   /clientcert                  200 with the client certificate's subject CN, else 401
 #   /date[at]                    200 with Date: at
 #   /stats                       200, JSON: connections accepted, requests served
+#
+# A scripted Kubernetes resource for kube.c tests, configured with POST /_stub/config (JSON,
+# merged into the defaults below) and inspected with GET /_stub/log:
+#   /api/v1/pods[limit,continue] a PodList of `items` pods (each padded with `pad` bytes),
+#                                paged with continue tokens "c<offset>"; the metadata goes out
+#                                first, the items `page_delay_ms` later; `expire_continue`
+#                                requests with a continue token get 410 Expired first
+#   /api/v1/pods?watch=true      `watch_status` (200) and then the `watch` lines (each
+#                                {"line": text, "delay_ms": n}), then EOF, or silence while
+#                                `watch_hold` (until the client leaves)
+#   /api/v1/namespaces/x/token   200 when Authorization is Bearer <`token`>, else 401
+#   /_stub/log                   every request: path, start and end (ms since start)
 import argparse
 import base64
 import gzip
@@ -41,7 +53,16 @@ import urllib.parse
 PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"
 
 state_lock = threading.Lock()
-state = {"connections": 0, "requests": 0, "retry": {}}
+state = {"connections": 0, "requests": 0, "retry": {}, "log": []}
+KUBE_DEFAULTS = {"items": 30, "pad": 100, "page_delay_ms": 0, "expire_continue": 0,
+                 "watch_status": 200, "watch_body": None, "watch": [], "watch_hold": False,
+                 "token": "good", "list_rv": "100"}
+kube = dict(KUBE_DEFAULTS)
+T0 = time.monotonic()
+
+
+def now_ms():
+    return int((time.monotonic() - T0) * 1000)
 stopping = threading.Event()
 
 
@@ -122,13 +143,95 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         with state_lock:
             state["requests"] += 1
+            entry = {"path": self.path, "start": now_ms(), "end": None}
+            state["log"].append(entry)
         path, q = self.query()
         body = self.read_body() if self.command in ("POST", "PUT", "PATCH", "DELETE") else b""
-        fn = getattr(self, "ep_" + path.strip("/").replace("-", "_"), None)
+        if path == "/api/v1/pods":
+            fn = self.kube_watch if q.get("watch") in ("true", "1") else self.kube_list
+        elif path.startswith("/api/v1/namespaces/") and path.endswith("/token"):
+            fn = self.kube_token
+        elif path.startswith("/_stub/"):
+            fn = getattr(self, "stub_" + path[7:].replace("-", "_"), None)
+        else:
+            fn = getattr(self, "ep_" + path.strip("/").replace("-", "_"), None)
         if fn is None:
             self.send_body(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return
-        fn(q, body)
+        try:
+            fn(q, body)
+        finally:
+            entry["end"] = now_ms()
+
+    # --- the scripted Kubernetes resource ---------------------------------------------------
+    def stub_config(self, q, body):
+        with state_lock:
+            if self.command == "POST":
+                kube.clear()
+                kube.update(KUBE_DEFAULTS)
+                kube.update(json.loads(body or b"{}"))
+                state["log"] = []
+            self.send_json(200, kube)
+
+    def stub_log(self, q, body):
+        with state_lock:
+            self.send_json(200, state["log"])
+
+    def kube_list(self, q, body):
+        with state_lock:
+            cfg = dict(kube)
+            expire = cfg["expire_continue"] > 0 and "continue" in q
+            if expire:
+                kube["expire_continue"] -= 1
+        if expire:
+            self.send_json(410, self.status_obj(410, "Expired", "The provided continue "
+                                                "parameter is too old to display a consistent "
+                                                "list result."))
+            return
+        limit = int(q.get("limit", "0")) or cfg["items"]
+        start = int(q["continue"][1:]) if "continue" in q else 0
+        end = min(cfg["items"], start + limit)
+        meta = {"resourceVersion": cfg["list_rv"]}
+        if end < cfg["items"]:
+            meta["continue"] = "c%d" % end
+            meta["remainingItemCount"] = cfg["items"] - end
+        head = json.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": meta})[:-1]
+        items = [{"metadata": {"name": "pod-%04d" % i, "namespace": "ns",
+                               "resourceVersion": str(i + 1)}, "pad": "x" * cfg["pad"]}
+                 for i in range(start, end)]
+        self.start_chunked()
+        self.chunk((head + ',"items":[').encode())
+        if cfg["page_delay_ms"]:
+            time.sleep(cfg["page_delay_ms"] / 1000.0)
+        self.chunk((",".join(json.dumps(i) for i in items) + "]}").encode())
+        self.wfile.write(b"0\r\n\r\n")
+
+    def kube_watch(self, q, body):
+        with state_lock:
+            cfg = dict(kube)
+        if cfg["watch_status"] != 200:
+            self.send_body(cfg["watch_status"], (cfg["watch_body"] or "").encode(),
+                           "application/json")
+            return
+        self.start_chunked()
+        try:
+            for ev in cfg["watch"]:
+                if ev.get("delay_ms"):
+                    time.sleep(ev["delay_ms"] / 1000.0)
+                self.chunk((ev["line"] + "\n").encode())
+            if cfg["watch_hold"]:
+                self.wait_gone(30)
+                self.close_connection = True
+                return
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+
+    def kube_token(self, q, body):
+        if (self.headers.get("Authorization") or "") == "Bearer " + kube["token"]:
+            self.send_json(200, {"kind": "Namespace", "metadata": {"name": "x"}})
+        else:
+            self.send_json(401, self.status_obj(401, "Unauthorized", "Unauthorized"))
 
     def ep_echo(self, q, body):
         self.send_json(200, {"method": self.command, "path": self.path,
