@@ -2,9 +2,17 @@
 # backend/model.mk - JSON, the Kubernetes object models, their cache codec and CLI JSON
 
 backend_libbackend_a_SOURCES += backend/json.c
+backend_libbackend_a_SOURCES += backend/model.c
+backend_libbackend_a_SOURCES += backend/model_parse.c
 
 check_PROGRAMS += tests/unit/test-json
 tests_unit_test_json_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_json_LDADD = $(UNIT_LIBS)
 tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/testlib.h
 TESTS += tests/unit/test-json
+
+check_PROGRAMS += tests/unit/test-model
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_LDADD = $(UNIT_LIBS)
+tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/testlib.h
+TESTS += tests/unit/test-model

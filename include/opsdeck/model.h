@@ -48,7 +48,7 @@ const struct kind_info *kind_info(enum kind kind);
  * "Pod", "po", "pod"). */
 bool kind_parse(const char *s, enum kind *out);
 
-/* Labels (and other string maps), sorted by key. */
+/* Labels (and other string maps), sorted by key, keys unique. */
 struct kv {
     char *key;
     char *value;
@@ -92,7 +92,7 @@ struct condition {
 };
 
 /* Kubernetes quantities as written ("3500m", "8163684Ki"); parse with
- * quantity_parse(). */
+ * quantity_parse(). NULL when absent. */
 struct resources {
     char *cpu;
     char *memory;
@@ -104,6 +104,11 @@ struct node_taint {
     char *key;
     char *value;           /* NULL when the taint has none */
     char *effect;          /* NoSchedule | PreferNoSchedule | NoExecute */
+};
+
+struct namespace {
+    struct kobj obj;
+    char *phase;           /* status.phase: Active | Terminating */
 };
 
 struct node {
@@ -155,7 +160,8 @@ struct container {
     struct resources requests;
     struct resources limits;
     size_t nenv;                /* number of env entries (names and values are not kept) */
-    char **env_from;            /* secretRef/configMapRef names the container reads, NULL-terminated */
+    char **env_from;            /* secretRef/configMapRef names the container reads,
+                                   NULL-terminated; NULL when none */
 };
 
 struct pod {
@@ -168,14 +174,16 @@ struct pod {
     int ready;                  /* kubectl READY numerator */
     int total;                  /* kubectl READY denominator */
     int restarts;               /* kubectl RESTARTS */
-    int64_t last_restart;       /* newest lastState.terminated.finishedAt: "14 (5m ago)" */
+    int64_t last_restart;       /* kubectl's last restart: newest lastState.terminated.finishedAt
+                                   of the containers RESTARTS counts; "14 (5m ago)" */
     bool pod_ready;             /* PodReady condition True */
     char *ip;
     char *qos_class;
     char *runtime_class;
     struct condition *conds;
     size_t nconds;
-    struct container *containers;   /* init containers first, in spec order */
+    struct container *containers;   /* spec.initContainers then spec.containers, in spec
+                                       order, each joined with its status by name */
     size_t ncontainers;
 };
 
@@ -206,9 +214,9 @@ struct resourcequota {
 
 struct networkpolicy {
     struct kobj obj;
-    char *pod_selector;         /* "a=b" or "" (all pods) */
-    bool ingress;               /* policyTypes includes Ingress */
-    bool egress;                /* policyTypes includes Egress */
+    char *pod_selector;         /* kubectl's selector text: "app=web,tier in (a,b)", "" = all pods */
+    bool ingress;               /* policyTypes includes Ingress (defaulted as the API does) */
+    bool egress;                /* policyTypes includes Egress (or spec.egress is present) */
 };
 
 struct ingress {
@@ -224,7 +232,7 @@ struct service {
     struct kobj obj;
     char *type;                 /* ClusterIP | NodePort | LoadBalancer | ExternalName */
     char *cluster_ip;
-    char *ports;                /* kubectl PORT(S): "80/TCP,443:30443/TCP" */
+    char *ports;                /* kubectl PORT(S): "80/TCP,443:30443/TCP", "<none>" */
     struct kv_list selector;
 };
 
@@ -238,51 +246,64 @@ struct event {
     char *involved_name;
     char *involved_uid;
     char *source;               /* source.component or reportingController */
-    int count;                  /* series.count, else count, else 1 */
-    int64_t first_seen;
-    int64_t last_seen;          /* series.lastObservedTime, lastTimestamp, eventTime, firstTimestamp */
+    int count;                  /* series.count when series is present, else count, else 1 */
+    int64_t first_seen;         /* firstTimestamp, else eventTime */
+    int64_t last_seen;          /* kubectl LAST SEEN: series.lastObservedTime when series is
+                                   present, else lastTimestamp, else first_seen */
 };
 
 /*
  * Parses one object (a list item, a watch event's object or a GET reply)
- * into a new model of `kind`. List items carry no kind; it is not checked.
- * Returns NULL with status_text() naming the field when the shape is wrong
- * (not an object, missing metadata.name, a field of the wrong type).
+ * into a new model of `kind` (caller frees with kobj_free). List items carry
+ * no kind; it is not checked. null counts as absent. Returns NULL with
+ * status_fail(STATUS_JSON, ...) naming the field when the shape is wrong:
+ * not an object, missing metadata.name, a field of the wrong type or an
+ * unreadable timestamp ("pods item: spec.containers[0].name: expected string").
  */
 struct kobj *kobj_parse(enum kind kind, const struct json_doc *doc, uint32_t t);
 void kobj_free(struct kobj *obj);          /* NULL is a no-op */
-/* "ns/name" or "name" into buf; returns buf. */
+/* "ns/name" or "name" into buf (truncated to size); returns buf. */
 char *kobj_key(const struct kobj *obj, char *buf, size_t size);
 
-/* Binary encoding for the cache (stable across runs, versioned). decode
- * returns NULL on any malformed or truncated input. */
+/* Binary encoding for the cache (stable across runs, versioned; appended to
+ * out). decode returns a new object (caller frees), or NULL with
+ * status_fail(STATUS_CORRUPT, ...) on any malformed, truncated, foreign-
+ * version or other-kind input. */
+#define KOBJ_CODEC_VERSION 1
 void kobj_encode(const struct kobj *obj, struct strbuf *out);
 struct kobj *kobj_decode(enum kind kind, const void *data, size_t len);
 
+/* kubectl's READY column: "1/2". */
+void pod_ready_text(const struct pod *pod, char *buf, size_t size);
 /* kubectl's RESTARTS column: "14" or "14 (5m ago)". */
 void pod_restarts_text(const struct pod *pod, int64_t now, char *buf, size_t size);
-/* A pod needs attention: not (Running with all containers ready),
- * not Completed/Succeeded. */
+/* A pod needs attention: its STATUS is not Running with every container
+ * ready, and it has not completed (phase Succeeded or STATUS Completed). */
 bool pod_is_problem(const struct pod *pod);
 /* A node needs attention: not Ready, cordoned, or under pressure. */
 bool node_is_problem(const struct node *node);
-/* Taint as kubectl writes it: "key=value:Effect" or "key:Effect". */
+/* Taint as kubectl writes it: "key=value:Effect" or "key:Effect" ("key",
+ * "key=value:" without an effect). */
 void node_taint_text(const struct node_taint *taint, char *buf, size_t size);
 
 /*
- * Quantities: "4", "3500m", "8163684Ki", "1e3", "1.5Gi". Returns the value
- * in base units (cores, bytes, count).
+ * Quantities as Kubernetes writes them: an optionally signed decimal ("4",
+ * "1.5", "-.5") and a suffix: n u m k M G T P E, Ki Mi Gi Ti Pi Ei, or a
+ * decimal exponent ("1e3", "2E-3"). Stores the value in base units (cores,
+ * bytes, count); false (out untouched) for anything else, NULL included.
  */
 bool quantity_parse(const char *s, double *out);
 /* used/hard as a fraction (0.93), or -1 when either does not parse or hard is 0. */
 double quota_item_ratio(const struct quota_item *item);
-/* Human forms: "7.8Gi", "3.5" cores. */
+/* Human forms: bytes "512", "170Mi", "7.8Gi"; cores "250m", "3.5", "16". */
 void quantity_format_bytes(double bytes, char *buf, size_t size);
+void quantity_format_cpu(double cores, char *buf, size_t size);
 
 /*
  * One-shot JSON output (`opsdeck get … -o json`): one object per model,
  * fields as the README documents; fetched_at > 0 adds "fetched_at" (cached
- * data). Absent values are null.
+ * data). Absent values are null. `now` (Unix seconds) computes "age" and
+ * the "(5m ago)" of restarts. conv may be NULL (pool is then null).
  */
 struct jsonw;
 void node_write_json(const struct node *node, const struct conventions *conv,
