@@ -40,3 +40,12 @@ tests_integration_net_exec_driver_LDADD = $(BACKEND_LIBS)
 tests_integration_net_exec_driver_SOURCES = tests/integration/net-exec-driver.c
 TESTS += tests/integration/net-exec-pty.py
 EXTRA_DIST += tests/integration/net-exec-pty.py
+
+check_PROGRAMS += tests/integration/net-kube-driver
+tests_integration_net_kube_driver_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
+tests_integration_net_kube_driver_LDADD = $(BACKEND_LIBS)
+tests_integration_net_kube_driver_SOURCES = tests/integration/net-kube-driver.c
+TESTS += tests/integration/net-informer-sim.sh
+TESTS += tests/integration/net-kube-sim.sh
+EXTRA_DIST += tests/integration/net-informer-sim.sh
+EXTRA_DIST += tests/integration/net-kube-sim.sh
