@@ -394,10 +394,15 @@ on_watch_end(void *arg, const struct kube_result *res)
         else
             start_watch(inf);
     } else if (res->st == STATUS_EXPIRED) {
+        /* Relist at once, unless the watch was refused right away: a server
+         * that expires every fresh resourceVersion must not get a tight loop. */
         log_info("informer %s: %s, listing again", kind_info(inf->kind)->resource, res->error);
         inf->stats.relists++;
         notify(inf);
-        start_list(inf);
+        if (quick)
+            schedule(inf, true);
+        else
+            start_list(inf);
     } else {
         log_warn("informer %s: watch failed: %s", kind_info(inf->kind)->resource, res->error);
         set_error(inf, res->error);

@@ -20,7 +20,12 @@ tests_unit_test_http_LDADD = $(UNIT_LIBS)
 tests_unit_test_http_SOURCES = tests/unit/test-http.c tests/unit/nettest.h tests/unit/testlib.h
 TESTS += tests/unit/test-http
 
-EXTRA_DIST += tests/lib/stubserver.py tests/fixtures/net
+check_PROGRAMS += tests/unit/test-informer
+tests_unit_test_informer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_informer_LDADD = $(UNIT_LIBS)
+tests_unit_test_informer_SOURCES = tests/unit/test-informer.c tests/unit/nettest.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-informer
 
 check_PROGRAMS += tests/unit/test-kube
 tests_unit_test_kube_CFLAGS = $(UNIT_CFLAGS)
@@ -49,3 +54,6 @@ TESTS += tests/integration/net-informer-sim.sh
 TESTS += tests/integration/net-kube-sim.sh
 EXTRA_DIST += tests/integration/net-informer-sim.sh
 EXTRA_DIST += tests/integration/net-kube-sim.sh
+
+EXTRA_DIST += tests/fixtures/net
+EXTRA_DIST += tests/lib/stubserver.py

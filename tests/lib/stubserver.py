@@ -30,7 +30,8 @@
 #   /api/v1/pods[limit,continue] a PodList of `items` pods (each padded with `pad` bytes),
 #                                paged with continue tokens "c<offset>"; the metadata goes out
 #                                first, the items `page_delay_ms` later; `expire_continue`
-#                                requests with a continue token get 410 Expired first
+#                                requests with a continue token get 410 Expired first; item
+#                                number `bad_item` has a malformed metadata
 #   /api/v1/pods?watch=true      `watch_status` (200) and then the `watch` lines (each
 #                                {"line": text, "delay_ms": n}), then EOF, or silence while
 #                                `watch_hold` (until the client leaves)
@@ -55,7 +56,7 @@ PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"
 state_lock = threading.Lock()
 state = {"connections": 0, "requests": 0, "retry": {}, "log": []}
 KUBE_DEFAULTS = {"items": 30, "pad": 100, "page_delay_ms": 0, "expire_continue": 0,
-                 "watch_status": 200, "watch_body": None, "watch": [], "watch_hold": False,
+                 "bad_item": -1, "watch_status": 200, "watch_body": None, "watch": [], "watch_hold": False,
                  "token": "good", "list_rv": "100"}
 kube = dict(KUBE_DEFAULTS)
 T0 = time.monotonic()
@@ -197,8 +198,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             meta["remainingItemCount"] = cfg["items"] - end
         head = json.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": meta})[:-1]
         items = [{"metadata": {"name": "pod-%04d" % i, "namespace": "ns",
-                               "resourceVersion": str(i + 1)}, "pad": "x" * cfg["pad"]}
+                               "resourceVersion": str(i + 1),
+                               "annotations": {"pad": "x" * cfg["pad"]}},
+                  "spec": {"containers": [{"name": "app", "image": "app:1"}]},
+                  "status": {"phase": "Running"}}
                  for i in range(start, end)]
+        for it in items:
+            if it["metadata"]["name"] == "pod-%04d" % cfg["bad_item"]:
+                it["metadata"] = "not an object"
         self.start_chunked()
         self.chunk((head + ',"items":[').encode())
         if cfg["page_delay_ms"]:

@@ -19,6 +19,9 @@
 
 #include "opsdeck/clock.h"
 #include "opsdeck/evloop.h"
+#include "opsdeck/http.h"
+#include "opsdeck/json.h"
+#include "opsdeck/strbuf.h"
 
 /* Runs the loop until *flag or timeout_ms passes; returns *flag. Every
  * wait in the tests is bounded this way. */
@@ -181,6 +184,94 @@ slurp(const char *path, size_t *len)
     if (len)
         *len = (size_t)n;
     return buf;
+}
+
+/*
+ * The stub server's scripted Kubernetes resource (tests/lib/stubserver.py)
+ */
+
+struct fetched {
+    bool done;
+    long status;
+    struct strbuf body;
+};
+
+static inline void
+fetched_done(void *arg, const struct http_response *resp)
+{
+    struct fetched *f = arg;
+
+    f->done = true;
+    f->status = resp->status;
+    strbuf_append(&f->body, resp->body, resp->body_len);
+}
+
+/* A plain HTTP exchange with the stub's control endpoints, on a loop of its
+ * own; returns the body (caller frees). */
+static inline char *
+stub_call(int port, const char *method, const char *path, const char *json)
+{
+    struct evloop *loop = evloop_new();
+    struct http *h = http_new(loop);
+    struct fetched f = { 0 };
+    char url[128];
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+    http_submit(h, &(struct http_request){ .method = method, .url = url, .body = json,
+                                           .body_len = json ? strlen(json) : 0,
+                                           .on_done = fetched_done, .arg = &f });
+    ck_assert(run_until(loop, &f.done, 5000));
+    ck_assert_int_eq(f.status, 200);
+    http_free(h);
+    evloop_free(loop);
+    return strbuf_detach(&f.body);
+}
+
+/* Replaces the scripted resource's configuration (and clears its log). */
+static inline void
+stub_configure(int port, const char *json)
+{
+    free(stub_call(port, "POST", "/_stub/config", json));
+}
+
+/* The n-th request whose path contains needle: its start and end (ms). */
+static inline bool
+stub_log_entry(int port, const char *needle, int nth, int64_t *start, int64_t *end)
+{
+    char *log = stub_call(port, "GET", "/_stub/log", NULL);
+    struct json_doc doc;
+    struct json_iter it;
+    uint32_t key, e;
+    bool found = false;
+
+    json_doc_init(&doc);
+    ck_assert_int_eq(json_parse(&doc, log, strlen(log)), STATUS_OK);
+    json_iter_init(&it, &doc, 0);
+    while (!found && json_iter_next(&it, &key, &e)) {
+        char path[512];
+
+        json_strcpy(&doc, json_get(&doc, e, "path"), path, sizeof(path));
+        if (strstr(path, needle) && nth-- == 0) {
+            *start = json_get_int(&doc, e, "start", -1);
+            *end = json_get_int(&doc, e, "end", -1);
+            found = true;
+        }
+    }
+    json_doc_done(&doc);
+    free(log);
+    return found;
+}
+
+/* How many requests' paths contain needle. */
+static inline int
+stub_log_count(int port, const char *needle)
+{
+    int64_t s, e;
+    int n = 0;
+
+    while (stub_log_entry(port, needle, n, &s, &e))
+        n++;
+    return n;
 }
 
 #endif /* OPSDECK_NETTEST_H */

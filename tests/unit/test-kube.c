@@ -232,75 +232,16 @@ do_get(struct env *e, const char *path, struct got *g)
     ck_assert_msg(run_until(e->loop, &g->done, 10000), "GET %s did not finish", path);
 }
 
-struct fetched {
-    bool done;
-    long status;
-    struct strbuf body;
-};
-
-static void
-fetched_done(void *arg, const struct http_response *resp)
-{
-    struct fetched *f = arg;
-
-    f->done = true;
-    f->status = resp->status;
-    strbuf_append(&f->body, resp->body, resp->body_len);
-}
-
-/* A plain HTTP exchange with the stub's control endpoints; returns the body
- * (caller frees). */
-static char *
-stub_call(const char *method, const char *path, const char *json)
-{
-    struct evloop *loop = evloop_new();
-    struct http *h = http_new(loop);
-    struct fetched f = { 0 };
-    char url[128];
-
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", stub.port, path);
-    http_submit(h, &(struct http_request){ .method = method, .url = url, .body = json,
-                                           .body_len = json ? strlen(json) : 0,
-                                           .on_done = fetched_done, .arg = &f });
-    ck_assert(run_until(loop, &f.done, 5000));
-    ck_assert_int_eq(f.status, 200);
-    http_free(h);
-    evloop_free(loop);
-    return strbuf_detach(&f.body);
-}
-
 static void
 stub_config(const char *json)
 {
-    free(stub_call("POST", "/_stub/config", json));
+    stub_configure(stub.port, json);
 }
 
-/* The stub's request log entry whose path contains `needle` (the n-th). */
 static bool
 stub_log_find(const char *needle, int nth, int64_t *start, int64_t *end)
 {
-    char *log = stub_call("GET", "/_stub/log", NULL);
-    struct json_doc doc;
-    struct json_iter it;
-    uint32_t key, e;
-    bool found = false;
-
-    json_doc_init(&doc);
-    ck_assert_int_eq(json_parse(&doc, log, strlen(log)), STATUS_OK);
-    json_iter_init(&it, &doc, 0);
-    while (!found && json_iter_next(&it, &key, &e)) {
-        char path[512];
-
-        json_strcpy(&doc, json_get(&doc, e, "path"), path, sizeof(path));
-        if (strstr(path, needle) && nth-- == 0) {
-            *start = json_get_int(&doc, e, "start", -1);
-            *end = json_get_int(&doc, e, "end", -1);
-            found = true;
-        }
-    }
-    json_doc_done(&doc);
-    free(log);
-    return found;
+    return stub_log_entry(stub.port, needle, nth, start, end);
 }
 
 START_TEST(test_paths)
