@@ -100,6 +100,7 @@ struct kube {
     char *exec_key;
     int64_t exec_expiry;
     int64_t exec_cert_not_after;
+    unsigned cred_gen;          /* bumped by every new exec credential */
 
     enum kube_state state;
     char detail[512];
@@ -121,6 +122,7 @@ struct call {
     struct http_req *req;
     bool waiting_cred;
     bool auth_retried;
+    unsigned cred_gen;          /* the exec credential it was sent with */
     long status;                /* from on_headers */
     struct strbuf body;         /* the body (error body for watches) */
     bool too_large;
@@ -556,9 +558,18 @@ file_token(struct kube *k)
     return k->file_token;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 static void
 exec_cred_store(struct kube *k, const struct exec_credential *cred)
 {
+    if (same_str(cred->token, k->exec_token) && same_str(cred->cert_pem, k->exec_cert) &&
+        same_str(cred->key_pem, k->exec_key) && cred->expiry == k->exec_expiry)
+        return;
     if (k->exec_token)
         explicit_bzero(k->exec_token, strlen(k->exec_token));
     if (k->exec_key)
@@ -568,11 +579,11 @@ exec_cred_store(struct kube *k, const struct exec_credential *cred)
     free(k->exec_key);
     k->exec_token = xstrdup(cred->token);
     k->exec_expiry = cred->expiry;
-    if (!cred->cert_pem || !k->exec_cert || strcmp(cred->cert_pem, k->exec_cert) != 0)
-        k->exec_cert_not_after = cert_not_after(cred->cert_pem,
-                                                cred->cert_pem ? strlen(cred->cert_pem) : 0);
+    k->exec_cert_not_after = cert_not_after(cred->cert_pem,
+                                            cred->cert_pem ? strlen(cred->cert_pem) : 0);
     k->exec_cert = xstrdup(cred->cert_pem);
     k->exec_key = xstrdup(cred->key_pem);
+    k->cred_gen++;
 }
 
 /*
@@ -759,10 +770,12 @@ call_done(void *arg, const struct http_response *resp)
                                                              : MAX_ERROR_BODY);
     }
     if (resp->result == STATUS_OK && resp->status == 401 && k->exec && !c->auth_retried) {
-        /* The plugin's credential was refused: run it again, send again. */
+        /* The plugin's credential was refused: run it again (unless another
+         * call already got a newer one), send again. */
         log_info("kube %s: 401, refreshing the exec credential", k->server);
         c->auth_retried = true;
-        execcred_invalidate(k->exec);
+        if (c->cred_gen == k->cred_gen)
+            execcred_invalidate(k->exec);
         strbuf_reset(&c->body);
         c->too_large = false;
         c->status = 0;
@@ -834,6 +847,7 @@ call_submit(struct call *c)
     }
     rq.url = url;
     c->status = 0;
+    c->cred_gen = k->cred_gen;
     c->req = http_submit(k->http, &rq);
     free(url);
 }

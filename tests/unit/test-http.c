@@ -741,6 +741,27 @@ START_TEST(test_free_with_pending)
 }
 END_TEST
 
+START_TEST(test_proxy)
+{
+    struct env e;
+    struct result res;
+    char proxy[64];
+    struct http_tls via = { .proxy_url = proxy };
+
+    /* The stub answers absolute-form requests itself: a port nobody listens
+     * on is reached only through it. */
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", plain.port);
+    env_init(&e);
+    fetch(&e, &(struct http_request){ .url = "http://127.0.0.1:1/echo?via=proxy", .tls = &via },
+          &res, 5000);
+    ck_assert_int_eq(res.resp.status, 200);
+    ck_assert_msg(strstr(res.body, "\"path\": \"http://127.0.0.1:1/echo?via=proxy\""), "%s",
+                  res.body);
+    free(res.body);
+    env_done(&e);
+}
+END_TEST
+
 START_TEST(test_escape)
 {
     char *s = http_escape("app=web,tier!=fe a/b~._-");
@@ -881,6 +902,7 @@ http_suite(void)
     tcase_add_test(tc, test_cancel_from_callbacks);
     tcase_add_test(tc, test_submit_from_on_data);
     tcase_add_test(tc, test_free_with_pending);
+    tcase_add_test(tc, test_proxy);
     tcase_add_test(tc, test_escape);
     tcase_add_test(tc, test_tls);
     tcase_add_test(tc, test_tls_client_cert);

@@ -758,6 +758,40 @@ START_TEST(test_exec_retry_on_401)
     ck_assert_int_eq(plugin_runs(), 2);
     strbuf_done(&g.body);
     env_done(&e);
+
+    /* Five requests refused at once share one new run of the plugin. */
+    e = (struct env){ 0 };
+    snprintf(plugin, sizeof(plugin), "%s/runs", dir);
+    unlink(plugin);
+    write_plugin("rotating2",
+                 "n=$(wc -l < \"$D/runs\")\n"
+                 "if [ \"$n\" -le 1 ]; then t=stale; else t=good; fi\n"
+                 "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                 "\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$t\"",
+                 plugin, sizeof(plugin));
+    ex.command = plugin;
+    e.t.exec = &ex;
+    env_init(&e, NULL);
+    {
+        struct got many[5] = { { 0 } };
+        bool all = false;
+
+        for (int i = 0; i < 5; i++)
+            kube_get(e.kube, "/api/v1/namespaces/x/token", got_body, &many[i]);
+        for (int i = 0; i < 1000 && !all; i++) {
+            run_for(e.loop, 10);
+            all = true;
+            for (int j = 0; j < 5; j++)
+                all = all && many[j].done;
+        }
+        ck_assert(all);
+        for (int j = 0; j < 5; j++) {
+            ck_assert_int_eq(many[j].res.st, STATUS_OK);
+            strbuf_done(&many[j].body);
+        }
+    }
+    ck_assert_int_eq(plugin_runs(), 2);
+    env_done(&e);
 }
 END_TEST
 
