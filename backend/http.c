@@ -135,7 +135,8 @@ count_transfer(struct http_req *r)
     struct http *h = r->h;
     curl_off_t dl = 0;
 
-    if (curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &dl) == CURLE_OK && dl > r->dl_counted) {
+    if (curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &dl) == CURLE_OK &&
+        dl > r->dl_counted) {
         h->stats.bytes_in += (uint64_t)(dl - r->dl_counted);
         r->resp.bytes_in += (uint64_t)(dl - r->dl_counted);
         r->dl_counted = dl;

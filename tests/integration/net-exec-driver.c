@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* net-exec-driver.c - runs one interactive exec plugin the way the console does, for the pty test */
+/* net-exec-driver.c - runs an interactive exec plugin as the console does, for the pty test */
 #include "config.h"
 
 #include <errno.h>
@@ -35,6 +35,8 @@ struct driver {
     int beats;
     bool done;
 };
+
+static void say(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
 static void
 say(const char *fmt, ...)

@@ -99,7 +99,8 @@ def main():
         prompt = write_plugin(d, "login", r"""
 printf 'Password: ' >&2
 read -r pw || exit 1
-printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s-token"}}\n' '""" + V1 + r"""' "$pw"
+printf '{"apiVersion":"%s","kind":"ExecCredential",' '""" + V1 + r"""'
+printf '"status":{"token":"%s-token"}}\n' "$pw"
 """)
         stubborn = write_plugin(d, "stubborn", r"""
 trap '' INT

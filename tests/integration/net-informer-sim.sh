@@ -77,7 +77,9 @@ sys.exit(0 if ok else 1)
 EOF
 }
 
-sim_rv() { sim_ctl GET stats | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["resourceVersion"])'; }
+sim_rv() {
+    sim_ctl GET stats | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["resourceVersion"])'
+}
 
 # --- list, then watch from the list's resourceVersion ------------------------------------------
 sim_ctl DELETE requests > /dev/null
@@ -136,7 +138,8 @@ inf_start --watch-timeout 1 informer pods
 seen '^WATCHING 1'
 # Server-side ends every second (timeoutSeconds=1), bookmarks every 0.3 s, one real change.
 sim_poll 20 req_check "len(watches) >= 4" > /dev/null
-sim_ctl POST scenario/crashloop '{"ns":"dp-max-catapp","pod":"api-7d9c8-x2bq","count":1}' > /dev/null
+sim_ctl POST scenario/crashloop '{"ns":"dp-max-catapp","pod":"api-7d9c8-x2bq","count":1}' \
+    > /dev/null
 sim_poll 15 at_least 2 '^UPSERT dp-max-catapp/api-7d9c8-x2bq '
 inf_stop
 req_check "len(lists) == 1 and len(watches) >= 4 and all(rv_of(w) for w in watches)"
@@ -150,7 +153,8 @@ sim_ctl POST faults '[{"kind":"429","retry_after":1,"resource":"nodes","count":1
     {"kind":"html502","resource":"nodes","count":1},
     {"kind":"truncated","resource":"nodes","count":1}]' > /dev/null
 inf_start informer nodes
-seen '^ERROR 502 Bad Gateway: non-JSON reply (text/html): 502 Bad Gateway 502 Bad Gateway nginx/1.22.1$'
+seen '^ERROR 502 Bad Gateway: non-JSON reply (text/html): 502 Bad Gateway 502 Bad Gateway'\
+' nginx/1.22.1$'
 ok $? "502 from a proxy: the informer reports the clear line"
 seen '^ERROR malformed JSON reply from /api/v1/nodes?limit=500: offset'
 ok $? "truncated JSON: the informer reports it and keeps retrying"
@@ -208,7 +212,8 @@ ok $? "offline: the informer is no longer watching"
 sim_restart > "$tmp/sim.out" 2>&1 3>&- || bail "sim_restart failed"
 sim_poll 40 at_least 2 '^STATE live' && sim_poll 40 at_least 2 '^WATCHING 1'
 ok $? "sim back: the same client watches again"
-req_check "len(lists) == 0 and len(watches) >= 1 and all(e['status'] in (200, None) for e in watches)"
+req_check "len(lists) == 0 and len(watches) >= 1 and
+    all(e['status'] in (200, None) for e in watches)"
 ok $? "sim back: resumed from the last RV (no relist after the restart)"
 inf_stop
 

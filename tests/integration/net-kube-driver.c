@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* net-kube-driver.c - drives kube.c (and informers) against the simulated API server for the net-*.sh tests */
+/* net-kube-driver.c - drives kube.c and informers against the sim for the net-*.sh tests */
 #include "config.h"
 
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include "opsdeck/json.h"
 #include "opsdeck/kube.h"
 #include "opsdeck/kubeconfig.h"
+#include "opsdeck/macros.h"
 #include "opsdeck/model.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/vec.h"
@@ -62,7 +63,7 @@ struct opts {
     double duration;
     int advance_after_page;     /* list: advance the sim clock after this page (-1 off) */
     const char *advance_by;
-    const char **fallback;      /* informer: namespaces for the 403 fallback */
+    char **fallback;            /* informer: namespaces for the 403 fallback */
     size_t nfallback;
     bool quiet_events;
 };
@@ -83,6 +84,8 @@ struct driver {
     struct ev_timer *rv_timer;
     size_t objects;
 };
+
+static void out(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
 static void
 out(const char *fmt, ...)
@@ -439,7 +442,7 @@ main(int argc, char **argv)
     cmd = argv[optind++];
     if (optind < argc)
         arg = argv[optind++];
-    d.o.fallback = (const char **)fallback.items;
+    d.o.fallback = (char **)fallback.items;
     d.o.nfallback = fallback.len;
 
     signal(SIGPIPE, SIG_IGN);

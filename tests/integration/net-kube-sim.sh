@@ -35,6 +35,10 @@ EOF
 
 now_ms() { date +%s%3N; }
 
+# has LINE: the driver printed exactly LINE; has_re RE: a line matches RE.
+has() { grep -qxF "$1" "$tmp/out"; }
+has_re() { grep -q "$1" "$tmp/out"; }
+
 # --- discovery ---------------------------------------------------------------------------------
 sim_ctl DELETE requests > /dev/null
 "$D" discover > "$tmp/out" 2>&1
@@ -49,7 +53,8 @@ req_check 'sorted(e["path"] for e in log) == sorted(["/version", "/api", "/apis"
 ok $? "discovery: /version, /api, /apis and the needed group/versions, once each"
 
 # --- paging ------------------------------------------------------------------------------------
-npods=$(sim_api /api/v1/pods | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+npods=$(sim_api /api/v1/pods |
+    "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
 pages=$(( (npods + 6) / 7 ))
 sim_ctl DELETE requests > /dev/null
 "$D" --page 7 list pods > "$tmp/out" 2>&1
@@ -96,38 +101,45 @@ sim_ctl DELETE faults > /dev/null
 # --- bad answers -------------------------------------------------------------------------------
 sim_ctl POST faults '{"kind":"html502","resource":"pods"}' > /dev/null
 "$D" list pods > "$tmp/out" 2>&1
-[ $? -eq 1 ] && grep -qx 'LIST st=HTTP http=502 reason= rv=- total=0 error=502 Bad Gateway: non-JSON reply (text/html): 502 Bad Gateway 502 Bad Gateway nginx/1.22.1' "$tmp/out"
+[ $? -eq 1 ] && has "LIST st=HTTP http=502 reason= rv=- total=0 error=502 Bad Gateway: non-JSON\
+ reply (text/html): 502 Bad Gateway 502 Bad Gateway nginx/1.22.1"
 ok $? "HTML 502: one clear line with the content type and the page's text"
 grep -q '^STATE offline|502 Bad Gateway: non-JSON reply' "$tmp/out"
 ok $? "HTML 502: the gateway's answer means the API is offline"
 
 sim_ctl POST faults '{"kind":"truncated","resource":"pods"}' > /dev/null
 "$D" list pods > "$tmp/out" 2>&1
-[ $? -eq 1 ] && grep -q '^LIST st=JSON http=200 .* error=malformed JSON reply from /api/v1/pods?limit=500: offset [0-9]*: ' "$tmp/out"
+[ $? -eq 1 ] && has_re '^LIST st=JSON http=200 .* error=malformed JSON reply from ' &&
+    has_re 'reply from /api/v1/pods?limit=500: offset [0-9]*: '
+
 ok $? "truncated JSON: a malformed-reply error naming the request and the offset"
 
 sim_ctl POST faults '{"kind":"403","resource":"pods"}' > /dev/null
 "$D" list pods > "$tmp/out" 2>&1
-grep -qx 'LIST st=FORBIDDEN http=403 reason=Forbidden rv=- total=0 error=403 Forbidden: pods is forbidden: User "system:serviceaccount:default:opsdeck" cannot list resource "pods" in API group "" at the cluster scope' "$tmp/out"
+has 'LIST st=FORBIDDEN http=403 reason=Forbidden rv=- total=0 error=403 Forbidden: pods is'\
+' forbidden: User "system:serviceaccount:default:opsdeck" cannot list resource "pods" in API'\
+' group "" at the cluster scope'
 ok $? "403: the Status message as one line"
 grep -q '^STATE 403|403 Forbidden: pods is forbidden' "$tmp/out"
 ok $? "403: the state says forbidden when nothing else answered"
 
 sim_ctl POST faults '{"kind":"status","code":500,"resource":"pods"}' > /dev/null
 "$D" get /api/v1/namespaces/default/pods > "$tmp/out" 2>&1
-grep -q '^GET st=HTTP http=500 len=0 reason=InternalError error=500 InternalError: Internal error occurred: etcdserver: request timed out' "$tmp/out" &&
+has 'GET st=HTTP http=500 len=0 reason=InternalError error=500 InternalError: Internal error'\
+' occurred: etcdserver: request timed out' &&
     grep -q '^STATE live' "$tmp/out"
 ok $? "500 Status: one line; the server is live"
 
 "$D" get /api/v1/namespaces/nope > "$tmp/out" 2>&1
-grep -q '^GET st=NOTFOUND http=404 len=0 reason=NotFound error=404 NotFound: namespaces "nope" not found' "$tmp/out"
+has 'GET st=NOTFOUND http=404 len=0 reason=NotFound error=404 NotFound: namespaces "nope" not found'
 ok $? "404 Status: one line"
 sim_ctl DELETE faults > /dev/null
 
 # --- credentials -------------------------------------------------------------------------------
 cat > "$tmp/plugin" <<EOF
 #!/bin/sh
-printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' '$SIM_TOKEN'
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",'
+printf '"status":{"token":"%s"}}' '$SIM_TOKEN'
 EOF
 chmod +x "$tmp/plugin"
 "$D" --exec "$tmp/plugin" get /api/v1/nodes > "$tmp/out" 2>&1
@@ -136,7 +148,7 @@ ok $? "exec plugin: its token is accepted"
 
 sim_ctl POST token '{"expire":true}' > /dev/null
 "$D" get /api/v1/nodes > "$tmp/out" 2>&1
-grep -qx 'GET st=AUTH http=401 len=0 reason=Unauthorized error=401 Unauthorized: Unauthorized' "$tmp/out" &&
+has 'GET st=AUTH http=401 len=0 reason=Unauthorized error=401 Unauthorized: Unauthorized' &&
     grep -q '^STATE 401|401 Unauthorized: Unauthorized|' "$tmp/out"
 ok $? "401 after the token expired: state 401 with the Status line"
 sim_ctl POST token "{\"token\":\"$SIM_TOKEN\",\"ttl\":0}" > /dev/null
@@ -147,7 +159,7 @@ ok $? "a fresh token works again"
 # --- TLS ---------------------------------------------------------------------------------------
 sh "$SIM_HOME/mkcerts.sh" "$tmp/other" > /dev/null 2>&1 || bail "mkcerts"
 "$D" --ca "$tmp/other/ca.crt" get /version > "$tmp/out" 2>&1
-grep -q '^GET st=TLS http=0' "$tmp/out" && grep -q '^STATE tls error|SSL certificate problem' "$tmp/out"
+has_re '^GET st=TLS http=0' && has_re '^STATE tls error|SSL certificate problem'
 ok $? "TLS: a CA that did not sign the server's certificate is refused with curl's reason"
 "$D" --ca '' --insecure get /version > "$tmp/out" 2>&1
 grep -q '^GET st=OK' "$tmp/out"
@@ -159,7 +171,7 @@ ok $? "TLS: verified by default (no CA given, the system store does not know the
 # --- offline -----------------------------------------------------------------------------------
 sim_stop
 "$D" get /version > "$tmp/out" 2>&1
-grep -q '^GET st=UNREACHABLE http=0' "$tmp/out" && grep -q '^STATE offline|Failed to connect to 127.0.0.1 port' "$tmp/out"
+has_re '^GET st=UNREACHABLE http=0' && has_re '^STATE offline|Failed to connect to 127.0.0.1 port'
 ok $? "offline: connection refused is UNREACHABLE and the state says offline"
 
 plan_done

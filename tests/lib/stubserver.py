@@ -56,7 +56,8 @@ PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"
 state_lock = threading.Lock()
 state = {"connections": 0, "requests": 0, "retry": {}, "log": []}
 KUBE_DEFAULTS = {"items": 30, "pad": 100, "page_delay_ms": 0, "expire_continue": 0,
-                 "bad_item": -1, "watch_status": 200, "watch_body": None, "watch": [], "watch_hold": False,
+                 "bad_item": -1, "watch_status": 200, "watch_body": None, "watch": [],
+                 "watch_hold": False,
                  "token": "good", "list_rv": "100"}
 kube = dict(KUBE_DEFAULTS)
 T0 = time.monotonic()
@@ -81,7 +82,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def query(self):
         parsed = urllib.parse.urlsplit(self.path)
-        q = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
+        qs = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+        q = {k: v[-1] for k, v in qs.items()}
         return parsed.path, q
 
     def send_body(self, code, body, ctype="application/json", extra=None):
@@ -339,7 +341,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def ep_stats(self, q, body):
         with state_lock:
-            self.send_json(200, {"connections": state["connections"], "requests": state["requests"]})
+            self.send_json(200, {"connections": state["connections"],
+                                 "requests": state["requests"]})
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

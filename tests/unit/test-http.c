@@ -516,7 +516,8 @@ START_TEST(test_date_header)
 
     env_init(&e);
     fetch(&e, &(struct http_request){ .url = url(&e, "http", plain.port,
-                                                 "/date?at=Wed,%2018%20Sep%202024%2015:17:06%20GMT") },
+                                                 "/date?at=Wed,%2018%20Sep%202024%20"
+                                                 "15:17:06%20GMT") },
           &res, 5000);
     ck_assert_int_eq(res.resp.date, 1726672626);
     free(res.body);

@@ -249,7 +249,8 @@ START_TEST(test_expired_every_time_backs_off)
     /* A server that answers 410 to every watch, even from a fresh list. */
     stub_configure(stub.port, "{\"items\": 2, \"watch_status\": 410, \"watch_body\": "
                               "\"{\\\"kind\\\":\\\"Status\\\",\\\"reason\\\":\\\"Expired\\\","
-                              "\\\"message\\\":\\\"too old resource version\\\",\\\"code\\\":410}\"}");
+                              "\\\"message\\\":\\\"too old resource version\\\","
+                              "\\\"code\\\":410}\"}");
     env_init(&e, NULL);
     informer_start(e.sink.inf);
     run_for(e.loop, 2500);

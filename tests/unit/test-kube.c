@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test-kube.c - kube.c: error lines, paging, watch framing, auth and state, against the stub server */
+/* test-kube.c - kube.c against the stub server: error lines, paging, watches, auth, state */
 #include "config.h"
 
 #include <time.h>
@@ -537,7 +537,8 @@ START_TEST(test_watch_error_events)
     stub_config("{\"watch\": [" EV("ADDED", "a", "11") ", {\"line\": \"{\\\"type\\\":\\\"ERROR"
                 "\\\",\\\"object\\\":{\\\"kind\\\":\\\"Status\\\",\\\"apiVersion\\\":\\\"v1\\\","
                 "\\\"metadata\\\":{},\\\"status\\\":\\\"Failure\\\",\\\"message\\\":\\\"too old "
-                "resource version: 1 (8146471)\\\",\\\"reason\\\":\\\"Expired\\\",\\\"code\\\":410}}"
+                "resource version: 1 (8146471)\\\",\\\"reason\\\":\\\"Expired\\\","
+                "\\\"code\\\":410}}"
                 "\"}, " EV("ADDED", "never", "12") "], \"watch_hold\": true}");
     env_init(&e, NULL);
     run_watch(&e, &w, "1");
