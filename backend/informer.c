@@ -295,7 +295,6 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
         strbuf_reset(&inf->rv);
         strbuf_puts(&inf->rv, rv ? rv : "");
         set_error(inf, NULL);
-        inf->backoff_ms = BACKOFF_MIN_MS;
         notify(inf);
         if (!inf->dying)
             start_watch(inf);
@@ -345,16 +344,18 @@ on_event(void *arg, enum watch_type type, const struct json_doc *doc, uint32_t o
     switch (type) {
     case WATCH_OPEN:
         inf->watching = true;
-        inf->backoff_ms = BACKOFF_MIN_MS;
         set_error(inf, NULL);
         notify(inf);
         break;
     case WATCH_BOOKMARK:
         inf->stats.bookmarks++;
+        inf->watch_events++;
+        inf->backoff_ms = BACKOFF_MIN_MS;
         break;
     case WATCH_ADDED:
     case WATCH_MODIFIED:
     case WATCH_DELETED:
+        inf->backoff_ms = BACKOFF_MIN_MS;
         inf->stats.events++;
         inf->watch_events++;
         obj = kobj_parse(inf->kind, doc, object);
@@ -378,11 +379,17 @@ static void
 on_watch_end(void *arg, const struct kube_result *res)
 {
     struct informer *inf = arg;
-    bool quick = clock_mono_ms() - inf->watch_started_ms < QUICK_END_MS && inf->watch_events == 0;
+    bool quick =
+        clock_mono_ms() - inf->watch_started_ms < QUICK_END_MS && inf->watch_events == 0;
 
     inf->op = NULL;
     inf->watching = false;
     enter(inf);
+    /* The backoff starts over only once a watch has proved healthy (it
+     * delivered something or lasted): a server that fails fast right
+     * after accepting or listing gets ever longer pauses. */
+    if (!quick)
+        inf->backoff_ms = BACKOFF_MIN_MS;
     if (res->st == STATUS_OK) {
         /* The server closed the stream: go on from the last resourceVersion.
          * A server that closes at once every time gets the backoff. */
