@@ -47,10 +47,11 @@ platform=$top/examples/deploy-mcp/platform.yml
 set -- --kubeconfig "$SIM_KUBECONFIG" --platform "$platform" "$@"
 
 # The console runs as our child so that a signal to this script can stop it and the sim by PID
-# at once. It stays in the terminal's foreground process group (no job control here); an
-# asynchronous command would get /dev/null as stdin, so hand it ours explicitly.
+# at once. It stays in the terminal's foreground process group (no job control here). An
+# asynchronous command would get /dev/null as stdin and SIGINT ignored: hand it our stdin and
+# restore the default signal dispositions (Ctrl-C must reach it).
 exec 3<&0
-"$opsdeck" "$@" <&3 3<&- &
+(sim_exec_sigdfl "$opsdeck" "$@") <&3 3<&- &
 child=$!
 exec 3<&-
 status=0

@@ -16,6 +16,7 @@ import http.server
 import json
 import os
 import secrets
+import select
 import signal
 import socket
 import ssl
@@ -25,6 +26,7 @@ import threading
 import time
 import urllib.parse
 
+sys.dont_write_bytecode = True       # keep the source tree (and a read-only distcheck) clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from simlib import discovery, platform, scenarios  # noqa: E402
@@ -174,8 +176,8 @@ class Sim:
         big = params.get('size') != 'seed' and int(params.get('pods', 0)) > 2000
         self.store = Store(self.clock, watch_cache=args.watch_cache, keep_objs=not big)
         t0 = time.monotonic()
-        for res, obj in platform.build(params, params['build_now']):
-            self.store.put(BY_RES[res], obj, journal=False)
+        platform.build(params, params['build_now'],
+                       sink=lambda res, obj: self.store.put(BY_RES[res], obj, journal=False))
         base_rv = self.store.rv
         for k in KINDS:
             self.store.complete_after[k.res] = base_rv
@@ -227,17 +229,16 @@ class Sim:
         if rules is None:
             return
         allowed_res = rules.get('resources')
-        ok = False
         if ns is None or not kind.namespaced:
+            # cluster-scoped resources and all-namespaces lists/watches
             ok = kind.res in (rules.get('cluster_resources') or [])
-            if ok and kind.namespaced and ns is None:
-                ok = True
         else:
             ok = ns in (rules.get('namespaces') or []) and \
                 (allowed_res is None or kind.res in allowed_res)
         if ok:
             return
-        what = kind.res if not name else '%s "%s"' % (kind.res, name)
+        qualified = kind.res if not kind.group else '%s.%s' % (kind.res, kind.group)
+        what = qualified if not name else '%s "%s"' % (qualified, name)
         scope = 'at the cluster scope' if (ns is None or not kind.namespaced) else \
             'in the namespace "%s"' % ns
         msg = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
@@ -508,7 +509,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra['Vary'] = 'Accept-Encoding'
         self.send_head(code, ctype, len(body), extra)
         if self.command != 'HEAD':
-            self.wfile.write(body)
+            self.write_split(body)
+
+    def write_split(self, data):
+        """Writes data, in separate sends of split_bytes when a "split" fault asks for it."""
+        n = self.split_bytes
+        if not n:
+            self.wfile.write(data)
+            return
+        for i in range(0, len(data), n):
+            self.wfile.write(data[i:i + n])
 
     def accept_gzip(self):
         ae = self.headers.get('Accept-Encoding') or ''
@@ -517,7 +527,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def send_error_status(self, e):
         self.send_body(e.code, e.body, extra=e.headers)
 
+    def peer_closed(self):
+        """True when the client closed the connection (or sent something, which a watching
+        client never does): a watch then ends instead of waiting for its next write."""
+        sock = self.connection
+        try:
+            if isinstance(sock, ssl.SSLSocket) and sock.pending():
+                return True
+            p = select.poll()
+            p.register(sock, select.POLLIN | select.POLLPRI)
+            return bool(p.poll(0))
+        except (OSError, ValueError):
+            return True
+
     def write_chunk(self, data):
+        n = self.split_bytes
+        if n and data:
+            for i in range(0, len(data), n):
+                piece = data[i:i + n]
+                self.wfile.write(b'%x\r\n' % len(piece) + piece + b'\r\n')
+            return
         self.wfile.write(b'%x\r\n' % len(data) + data + b'\r\n')
 
     # --- dispatch -----------------------------------------------------------------------------
@@ -547,6 +576,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def dispatch(self):
         self.status_sent = None
+        self.split_bytes = 0
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -746,9 +776,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             freqs = freqs + [('metadata.name', '=', name)]
         bookmarks = q.get('allowWatchBookmarks') in ('1', 'true', 'True')
         try:
-            timeout = float(q.get('timeoutSeconds') or sim.args.watch_timeout)
+            timeout = float(q.get('timeoutSeconds') or 0)
         except ValueError:
-            raise HTTPError(400, 'timeoutSeconds: Invalid value')
+            raise HTTPError(400, 'timeoutSeconds: Invalid value: "%s"' % q.get('timeoutSeconds'))
+        if timeout <= 0:
+            timeout = sim.args.watch_timeout     # as the apiserver: 0 or none = its own limit
         rv_param = q.get('resourceVersion', '')
         send_initial = q.get('sendInitialEvents') in ('1', 'true', 'True')
 
@@ -837,6 +869,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     gen_changed = store.watch_gen != gen
                     cur_rv = store.rv
                     floor = store.complete_after[kind.res]
+                if gen_changed:
+                    break           # ended through the control API: a clean end, resume later
+                if self.peer_closed():
+                    self.close_connection = True
+                    return
                 if evs is None:
                     msg = 'too old resource version: %d (%d)' % (pos, floor)
                     self.write_chunk(dumpb({'type': 'ERROR', 'object': status_obj(
@@ -879,6 +916,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         be served normally (a hang that ends with a normal answer)."""
         k = f['kind']
         code = f.get('code')
+        if k == 'split':
+            self.split_bytes = max(1, int(f.get('bytes', 1)))
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return False
+        if k == 'stall':
+            watch = bool(r) and (r[4] or 'watch=1' in self.path or 'watch=true' in self.path)
+            if watch:
+                self.send_head(200, 'application/json', chunked=True)
+            else:
+                body = self.normal_body(path)
+                self.send_head(200, 'application/json', len(body))
+                self.wfile.write(body[:len(body) // 2])
+            end = time.monotonic() + float(f.get('seconds', 30))
+            while time.monotonic() < end and not self.sim.stopping.is_set():
+                if self.peer_closed():
+                    break
+                time.sleep(min(0.05, max(end - time.monotonic(), 0)))
+            self.close_connection = True
+            return True
         if k == 'hang':
             end = time.monotonic() + float(f.get('seconds', 30))
             while time.monotonic() < end and not self.sim.stopping.is_set():
@@ -908,8 +964,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             details = {'kind': res}
             if group:
                 details['group'] = group
+            qualified = res if not group else '%s.%s' % (res, group)
             raise HTTPError(403, '%s is forbidden: User "%s" cannot %s resource "%s" in API '
-                            'group "%s" %s' % (res, user, verb, res, group, scope),
+                            'group "%s" %s' % (qualified, user, verb, res, group, scope),
                             details=details)
         if k == 'status':
             code = int(code or 500)

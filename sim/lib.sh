@@ -2,7 +2,7 @@
 # sim/lib.sh - start, stop and drive the simulated API server from POSIX sh.
 # Sourced by tests/lib/sim.sh (tests) and sim/demo.sh (the README's demo). Needs SIM_HOME (the
 # sim/ directory) set by the sourcing script. Only one sim per shell; everything it starts is
-# stopped by PID.
+# stopped by PID. Safe under `set -e`.
 #
 #   sim_start [kubesim options]  start (TLS + token unless SIM_TLS=0 / SIM_NO_TOKEN=1); exports
 #                                SIM_URL SIM_PORT SIM_KUBECONFIG SIM_TOKEN SIM_PID SIM_DIR SIM_CA
@@ -14,10 +14,19 @@
 #   sim_api PATH [curl args]     GET an API path with the token (prints the body)
 #   sim_poll SECONDS CMD...      run CMD until it succeeds, at most SECONDS (fails after)
 #   sim_cleanup                  sim_stop and remove SIM_DIR when sim_start made it
+#   sim_exec_sigdfl CMD...       exec CMD with SIGINT/SIGQUIT back to their defaults (a
+#                                background job of a non-interactive shell has them ignored)
 
 : "${PYTHON3:=python3}"
 : "${SIM_START_TIMEOUT:=60}"
 : "${SIM_STOP_TIMEOUT:=10}"
+
+sim_exec_sigdfl() {
+    exec "$PYTHON3" -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGQUIT):
+    signal.signal(s, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
 
 sim__quote() {
     printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
@@ -165,17 +174,17 @@ sim_start() {
 sim_stop() {
     [ -n "${SIM_PID:-}" ] || return 0
     if sim__alive; then
-        kill -TERM "$SIM_PID" 2>/dev/null
+        kill -TERM "$SIM_PID" 2>/dev/null || :
         sim__end=$(( $(sim__now_ms) + SIM_STOP_TIMEOUT * 1000 ))
         while sim__alive; do
             if [ "$(sim__now_ms)" -ge "$sim__end" ]; then
-                kill -KILL "$SIM_PID" 2>/dev/null
+                kill -KILL "$SIM_PID" 2>/dev/null || :
                 break
             fi
             sleep 0.05
         done
     fi
-    wait "$SIM_PID" 2>/dev/null
+    wait "$SIM_PID" 2>/dev/null || :
     SIM_PID=
     return 0
 }

@@ -15,4 +15,16 @@ EXTRA_DIST += sim/simlib/scenarios.py
 EXTRA_DIST += sim/simlib/selectors.py
 EXTRA_DIST += sim/simlib/store.py
 EXTRA_DIST += sim/simlib/util.py
+EXTRA_DIST += tests/integration/kubectl-get.sh
+EXTRA_DIST += tests/integration/kubectl-lib.sh
+EXTRA_DIST += tests/integration/kubectl-watch.sh
+EXTRA_DIST += tests/integration/sim-lib.sh
+EXTRA_DIST += tests/integration/sim-protocol.py
+EXTRA_DIST += tests/integration/sim-units.py
 EXTRA_DIST += tests/lib/sim.sh
+
+TESTS += tests/integration/kubectl-get.sh
+TESTS += tests/integration/kubectl-watch.sh
+TESTS += tests/integration/sim-lib.sh
+TESTS += tests/integration/sim-protocol.py
+TESTS += tests/integration/sim-units.py

@@ -61,10 +61,16 @@ class Templates:
             'deploy_unavailable': load('kubectl-status/deployment-unavailable-replicas.json'),
         }
 
+        pod = json.loads(self.src['pod'])
+        self.src['container'] = json.dumps(pod['spec']['containers'][0])
+        self.pod_spec = pod['spec']      # read-only: defaults for pod templates
+
     def get(self, name):
+        """A fresh copy of the named template (without kind/apiVersion)."""
         obj = json.loads(self.src[name])
-        obj.pop('kind', None)
-        obj.pop('apiVersion', None)
+        if isinstance(obj, dict) and 'metadata' in obj:
+            obj.pop('kind', None)
+            obj.pop('apiVersion', None)
         return obj
 
 
@@ -233,7 +239,7 @@ class Svc:
 
 class Tenant:
     def __init__(self, tenant, project, age_days, services, egress=True, ingress_np=True,
-                 events=None, extra_pods=None):
+                 extra_pods=None):
         self.tenant = tenant
         self.project = project
         self.ns = 'dp-%s-%s' % (tenant, project)
@@ -250,7 +256,7 @@ def seed_tenants():
             Svc('api', 3000, 1, '250m', '256Mi', hash_='7d9c8', age_days=3,
                 pods=[('x2bq', 'run-1', 'crashloop', {'restarts': 14})],
                 env=[('NODE_ENV', 'production'),
-                     ('SESSION_SECRET', ENV_MARKER + 'dp-max-catapp/api/SESSION_SECRET')]),
+                     ('SESSION_SECRET', ENV_MARKER + 'c2b7e4a19f06d83e5a71c0b94d2e6f18')]),
             Svc('web', 8080, 3, '100m', '128Mi', age_days=12,
                 pods=[(None, 'run-1', 'running', {}), (None, 'run-2', 'running', {}),
                       (None, 'run-1', 'running', {'restarts': 1})]),
@@ -259,7 +265,7 @@ def seed_tenants():
             Svc('storefront', 3000, 6, '500m', '512Mi', age_days=9,
                 pods=[(None, n, 'running', {}) for n in
                       ('run-1', 'run-2', 'run-1', 'run-2', 'run-1', 'run-2')],
-                env=[('STRIPE_KEY', ENV_MARKER + 'dp-acme-shop/storefront/STRIPE_KEY')]),
+                env=[('STRIPE_KEY', ENV_MARKER + 'sk_live_51Pq3xK2eZvKYlo2C7hM4b9Tq0')]),
             Svc('checkout', 4000, 2, '250m', '256Mi', age_days=20,
                 pods=[(None, 'run-1', 'running', {}), (None, 'run-2', 'running', {}),
                       (None, 'run-2', 'imagepull', {'new_rs': True})]),
@@ -281,7 +287,8 @@ def seed_tenants():
             Svc('ledger', 8000, 2, '500m', '1Gi', age_days=25,
                 pods=[(None, 'run-1', 'running', {}), (None, 'run-1', 'running', {}),
                       (None, 'run-2', 'evicted', {})],
-                env=[('DATABASE_URL', ENV_MARKER + 'dp-kim-ledger/ledger/DATABASE_URL')]),
+                env=[('DATABASE_URL', ENV_MARKER + 'postgres://ledger:Zk4q9vT2mW@10.0.1.10:5432/'
+                      'ledger?sslmode=disable')]),
         ], extra_pods=[('ledger-migrate', 'run-2', 'completed')]),
         Tenant('lena', 'site', 60, [
             Svc('lena', 80, 2, '100m', '128Mi', age_days=2,
@@ -331,7 +338,7 @@ SYSTEM = [
          ('BUILDKIT_HOST', 'tcp://buildkitd.dp-system:1234'),
          ('REGISTRY_HOST', 'http://10.0.1.10:5000'),
          ('LOKI_PUSH_URL', 'http://loki.dp-system:3100/loki/api/v1/push'),
-         ('MCP_API_TOKEN', ENV_MARKER + 'dp-system/temporal-worker/MCP_API_TOKEN')]}),
+         ('MCP_API_TOKEN', ENV_MARKER + 'mcp_9f2c4e81b7d04a6e93c5f17a2b8d6e40')]}),
     ('dp-system', 'registry', 'Deployment', ['ops-1'], 'registry:2.8.3', '100m', '256Mi', 5000,
      {'tolerate': 'ops', 'hostPort': 5000}),
     ('dp-system', 'buildkitd', 'Deployment', ['build-1'], 'moby/buildkit:v0.18.2', '2', '4Gi',
@@ -368,10 +375,13 @@ SYSTEM_SERVICES = [
 
 
 class Builder:
-    def __init__(self, now, templates=None):
+    def __init__(self, now, templates=None, sink=None):
         self.now = now
         self.t = templates or Templates()
+        self.sink = sink
         self.out = []
+        self.full_pods = {}
+        self.keep_full = True
         self.nodes = {}
         self.node_list = []
         self.events = []
@@ -383,7 +393,14 @@ class Builder:
         return rfc3339(self.now - seconds)
 
     def emit(self, res, obj):
-        self.out.append((res, obj))
+        """Hands a finished object over (to the sink, else to the output list). Nodes wait for
+        finish() because their image lists grow with the pods placed on them."""
+        if res == 'nodes':
+            return obj
+        if self.sink is not None:
+            self.sink(res, obj)
+        else:
+            self.out.append((res, obj))
         return obj
 
     def next_cluster_ip(self, fixed=None):
@@ -514,8 +531,9 @@ class Builder:
         return obj
 
     def finish_node(self, n, obj):
+        # The kubelet reports at most 50 images (nodeStatusMaxImages), biggest first.
         images = [{'names': sorted(names), 'sizeBytes': size}
-                  for _, (names, size) in sorted(n.images.items(), key=lambda kv: -kv[1][1])]
+                  for _, (names, size) in sorted(n.images.items(), key=lambda kv: -kv[1][1])[:49]]
         images.append({'names': ['docker.io/rancher/mirrored-pause@sha256:' +
                                  hexhash(64, 'pause'), 'docker.io/rancher/mirrored-pause:3.6'],
                        'sizeBytes': 301463})
@@ -528,7 +546,7 @@ class Builder:
     # --- pods ---------------------------------------------------------------------------------
     def container(self, name, image, port=None, env=None, env_from=None, cpu=None, mem=None,
                   limits_cpu=None, limits_mem=None, tenant=False, probe=True, host_port=None):
-        c = self.t.get('pod')['spec']['containers'][0]
+        c = self.t.get('container')
         c['name'] = name
         c['image'] = image
         c.pop('args', None)
@@ -632,6 +650,7 @@ class Builder:
             spec['initContainers'] = init_containers
         spec['containers'] = containers
         spec['restartPolicy'] = restart_policy
+        spec.pop('nodeName', None)
         if nd is not None and state != 'pending':
             spec['nodeName'] = nd.name
         if host_network:
@@ -672,7 +691,13 @@ class Builder:
                 size = 20000000 + int(hexhash(6, 'size', img), 16) * 3
                 nd.images[img] = ([img, img.split(':')[0] + '@sha256:' + hexhash(64, 'img', img)],
                                   size)
-        self.pods_by_ns.setdefault(ns, []).append(pod)
+        # The quota needs only phase and resources; keep the whole pod for the seed's events.
+        self.pods_by_ns.setdefault(ns, []).append({
+            'status': {'phase': pod['status'].get('phase')},
+            'spec': {'containers': [{'resources': c.get('resources') or {}}
+                                    for c in pod['spec']['containers']]}})
+        if self.keep_full:
+            self.full_pods[name] = pod
         return self.emit('pods', pod)
 
     def pod_status(self, pod, nd, state, created_s, extra):
@@ -1064,9 +1089,14 @@ class Builder:
         return self.emit('resourcequotas', q)
 
     def event(self, ns, obj_kind, obj_name, obj_uid, reason, message, typ, first_s, last_s,
-              count, source, field_path=None, host=None, api_version='v1', obj_ns=None):
+              count, source, field_path=None, host=None, api_version='v1', obj_ns=None,
+              variant=None):
+        """A core/v1 Event. Its name hashes (namespace, object, reason) as the scenarios'
+        event recorder does, so a later occurrence bumps the same event; variant tells apart
+        two events with the same reason."""
         e = self.t.get('event')
-        name = '%s.%s' % (obj_name, hexhash(16, 'ev', ns, obj_name, reason))
+        parts = ('ev', ns, obj_name, reason) + ((variant,) if variant else ())
+        name = '%s.%s' % (obj_name, hexhash(16, *parts))
         md = {'name': name, 'namespace': ns, 'uid': uid_for('Event', ns, name),
               'creationTimestamp': self.ago(first_s)}
         io = {'kind': obj_kind, 'namespace': obj_ns if obj_ns is not None else ns,
@@ -1186,8 +1216,8 @@ class Builder:
         env_name = '%s-env' % svc.name
         self.secret(ns, env_name, {
             'PORT': str(svc.port),
-            'API_TOKEN': SECRET_MARKER + '%s/%s/API_TOKEN' % (ns, env_name),
-            'DATABASE_PASSWORD': SECRET_MARKER + '%s/%s/DATABASE_PASSWORD' % (ns, env_name)},
+            'API_TOKEN': SECRET_MARKER + 'tok_' + hexhash(32, 'token', ns, env_name),
+            'DATABASE_PASSWORD': SECRET_MARKER + hexhash(24, 'password', ns, env_name)},
             age_s + 60)
         c = self.container('app', image, port=svc.port, env=svc.env, env_from=env_name,
                            cpu=svc.cpu, mem=svc.mem, tenant=True)
@@ -1265,7 +1295,7 @@ class Builder:
             self.ingress(ns, svc.name, host, svc.name, svc.port, age_s)
 
     def tenant_template(self, c):
-        spec = self.t.get('pod')['spec']
+        spec = self.t.pod_spec
         tmpl = {'containers': [c], 'restartPolicy': 'Always',
                 'terminationGracePeriodSeconds': spec['terminationGracePeriodSeconds'],
                 'dnsPolicy': spec['dnsPolicy'], 'nodeSelector': {'pool': 'run'},
@@ -1276,16 +1306,17 @@ class Builder:
         return order(tmpl, 'podspec')
 
     def seed_events(self):
-        pods = {p['metadata']['name']: p for ps in self.pods_by_ns.values() for p in ps}
+        pods = self.full_pods
 
         def pod_ev(pname, reason, message, typ, first_s, last_s, count, source='kubelet',
-                   field=True, host=None):
+                   field=True, host=None, variant=None):
             p = pods[pname]
             ns = p['metadata']['namespace']
             node = p['spec'].get('nodeName')
             fp = 'spec.containers{%s}' % p['spec']['containers'][0]['name'] if field else None
             return self.event(ns, 'Pod', pname, p['metadata']['uid'], reason, message, typ,
-                              first_s, last_s, count, source, fp, host or node)
+                              first_s, last_s, count, source, fp, host or node,
+                              variant=variant)
 
         crash = 'api-7d9c8-x2bq'
         img = pods[crash]['spec']['containers'][0]['image']
@@ -1317,7 +1348,8 @@ class Builder:
                        'desc = failed to pull and unpack image "%s": failed to resolve reference '
                        '"%s": %s: not found' % (image, image, image, image), 'Warning', 55 * MIN,
                        4 * MIN, 13)
-                pod_ev(name, 'Failed', 'Error: ErrImagePull', 'Warning', 55 * MIN, 4 * MIN, 13)
+                pod_ev(name, 'Failed', 'Error: ErrImagePull', 'Warning', 55 * MIN, 4 * MIN, 13,
+                       variant='ErrImagePull')
                 pod_ev(name, 'BackOff', 'Back-off pulling image "%s"' % image, 'Normal',
                        55 * MIN, 30, 240)
             elif st.get('reason') == 'Evicted':
@@ -1343,12 +1375,16 @@ class Builder:
                            api_version='batch/v1')
 
     def finish(self):
-        for n in self.node_list:
-            self.finish_node(n, self._node_objs[n.name])
         for e in self.events:
             self.emit('events', e)
-        order_rank = {'namespaces': 0, 'nodes': 1}
-        self.out.sort(key=lambda ro: order_rank.get(ro[0], 2))
+        self.events = []
+        for n in self.node_list:
+            obj = self.finish_node(n, self._node_objs[n.name])
+            if self.sink is not None:
+                self.sink('nodes', obj)
+            else:
+                self.out.append(('nodes', obj))
+        self._node_objs = {}
         return self.out
 
     def build_seed(self, extra_nodes=()):
@@ -1373,6 +1409,8 @@ class Builder:
         for i, t in enumerate(seed_tenants()):
             self.tenant(t, i)
         self.seed_events()
+        self.full_pods = {}
+        self.keep_full = False
 
 
 def quota_used(pods):
@@ -1396,9 +1434,11 @@ def quota_used(pods):
 
 # --- the large platform -------------------------------------------------------------------------
 
-def build(params, now, templates=None):
-    """params: {'size': 'seed'} or {'nodes': N, 'tenant_namespaces': N, 'pods': N}."""
-    b = Builder(now, templates)
+def build(params, now, templates=None, sink=None):
+    """params: {'size': 'seed'} or {'nodes': N, 'tenant_namespaces': N, 'pods': N}. With a
+    sink, every object is handed to sink(resource, object) as soon as it is finished (and the
+    returned list is empty), which keeps the large platform's memory down."""
+    b = Builder(now, templates, sink)
     if params.get('size', 'seed') == 'seed':
         b.build_seed()
         return b.finish()

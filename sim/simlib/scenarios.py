@@ -4,7 +4,6 @@
 # change is what the real controllers would write (node lifecycle controller, kubelet,
 # ReplicaSet/Deployment controllers), so watchers see the same MODIFIED/ADDED events.
 
-from .platform import quota_used
 from .printers import pod_status
 from .store import BY_RES
 from .util import hexhash, rfc3339, uid_for
@@ -14,7 +13,6 @@ PODS = BY_RES['pods']
 EVENTS = BY_RES['events']
 DEPLOYMENTS = BY_RES['deployments']
 REPLICASETS = BY_RES['replicasets']
-QUOTAS = BY_RES['resourcequotas']
 
 UNKNOWN_MSG = 'Kubelet stopped posting node status.'
 
@@ -148,18 +146,6 @@ def refresh_workload(store, ns, pod):
                 c['message'] = 'Deployment has minimum availability.' if ok else \
                     'Deployment does not have minimum availability.'
     store.put(DEPLOYMENTS, d)
-
-
-def refresh_quota(store, ns):
-    rec = store.get(QUOTAS, ns, 'quota')
-    if rec is None:
-        return
-    _, pods = store.select(PODS, ns, None)
-    used = quota_used([p.view() for p in pods])
-    q = rec.obj()
-    if q.get('status', {}).get('used') != used:
-        q.setdefault('status', {})['used'] = used
-        store.put(QUOTAS, q)
 
 
 def node_notready(store, name):

@@ -332,7 +332,3 @@ def replay(store, journal, clock):
             store.compact(rv=e['rv'], journal=False)
         elif op == 'clock':
             clock.offset = float(e['offset'])
-            if e.get('fixed') is not None:
-                clock.fixed = float(e['fixed'])
-        elif op == 'rv':
-            store.rv = max(store.rv, int(e['rv']))

@@ -73,12 +73,6 @@ def rfc3339(t):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(int(t)))
 
 
-def micro_time(t):
-    """metav1.MicroTime as the apiserver writes it."""
-    return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(int(t))) + '.%06dZ' % (
-        int(round((t - int(t)) * 1e6)) % 1000000)
-
-
 def http_date(t):
     return time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime(int(t)))
 
@@ -167,6 +161,3 @@ def format_bytes(q):
             return '%d%s' % (n // _BIN[suf], suf)
     return str(n)
 
-
-def format_count(q):
-    return str(int(q))
