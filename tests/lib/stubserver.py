@@ -37,6 +37,9 @@
 #                                `watch_hold` (until the client leaves)
 #   /api/v1/namespaces/x/token   200 when Authorization is Bearer <`token`>, else 401
 #   /_stub/log                   every request: path, start and end (ms since start)
+#
+# With --discovery DIR, /api..., /apis... are answered from DIR/<path with / as __>.json
+# (api__v1.json for /api/v1), 404 when missing, and /version with a fixed k3s version.
 import argparse
 import base64
 import gzip
@@ -150,7 +153,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state["log"].append(entry)
         path, q = self.query()
         body = self.read_body() if self.command in ("POST", "PUT", "PATCH", "DELETE") else b""
-        if path == "/api/v1/pods":
+        if self.server.discovery and (path == "/version" or path.startswith("/api")) and \
+                path != "/api/v1/pods" and "/namespaces/" not in path:
+            fn = self.discovery_doc
+        elif path == "/api/v1/pods":
             fn = self.kube_watch if q.get("watch") in ("true", "1") else self.kube_list
         elif path.startswith("/api/v1/namespaces/") and path.endswith("/token"):
             fn = self.kube_token
@@ -235,6 +241,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         except OSError:
             self.close_connection = True
+
+    def discovery_doc(self, q, body):
+        path, _ = self.query()
+        if path == "/version":
+            self.send_json(200, {"major": "1", "minor": "31", "gitVersion": "v1.31.4+k3s1"})
+            return
+        f = os.path.join(self.server.discovery, path.strip("/").replace("/", "__") + ".json")
+        if not os.path.isfile(f):
+            self.send_json(404, self.status_obj(404, "NotFound", "the server could not find "
+                                                "the requested resource"))
+            return
+        with open(f, "rb") as fh:
+            self.send_body(200, fh.read())
 
     def kube_token(self, q, body):
         if (self.headers.get("Authorization") or "") == "Bearer " + kube["token"]:
@@ -349,10 +368,11 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, addr, tls_ctx, auth):
+    def __init__(self, addr, tls_ctx, auth, discovery):
         super().__init__(addr, Handler)
         self.tls_ctx = tls_ctx
         self.auth = auth
+        self.discovery = discovery
 
     def finish_request(self, request, client_address):
         with state_lock:
@@ -408,6 +428,7 @@ def main():
     ap.add_argument("--token", action="append", default=[])
     ap.add_argument("--basic", action="append", default=[], help="user:password")
     ap.add_argument("--lifetime", type=float, default=600)
+    ap.add_argument("--discovery")
     args = ap.parse_args()
 
     tls_ctx = None
@@ -419,7 +440,7 @@ def main():
             tls_ctx.load_verify_locations(args.client_ca)
     auth = ["Bearer " + t for t in args.token]
     auth += ["Basic " + base64.b64encode(b.encode()).decode() for b in args.basic]
-    srv = Server(("127.0.0.1", 0), tls_ctx, auth)
+    srv = Server(("127.0.0.1", 0), tls_ctx, auth, args.discovery)
     sys.stdout.write("PORT %d\n" % srv.server_address[1])
     sys.stdout.flush()
 
