@@ -562,6 +562,44 @@ build_env(const struct execcred *ec, bool interactive)
     return (char **)v.items;
 }
 
+/* Whether command can be run: a path with a '/' as given, a bare name
+ * through $PATH (client-go's exec.LookPath). Checked before spawning, so a
+ * missing plugin is told apart from one that fails. */
+static bool
+command_exists(const char *command)
+{
+    const char *path = getenv("PATH"), *p;
+    bool found = false;
+
+    if (!*command)
+        return false;
+    if (strchr(command, '/'))
+        return access(command, X_OK) == 0;
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (p = path; !found && p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+        size_t n = strcspn(p, ":");
+        char *full = xasprintf("%.*s/%s", (int)n, n ? p : ".", command);
+
+        found = access(full, X_OK) == 0;
+        free(full);
+    }
+    return found;
+}
+
+/* The command is not there: say so, with the kubeconfig's installHint. */
+static void
+fail_missing(struct execcred *ec)
+{
+    struct strbuf hint = { 0 };
+
+    if (ec->exec.install_hint)
+        put_clean(&hint, ec->exec.install_hint, strlen(ec->exec.install_hint));
+    fail_later(ec, STATUS_EXEC, "exec plugin %s not found%s%s", ec->exec.command,
+               hint.len ? ": " : "", strbuf_str(&hint));
+    strbuf_done(&hint);
+}
+
 static void
 start_run(struct execcred *ec)
 {
@@ -581,6 +619,10 @@ start_run(struct execcred *ec)
     ec->kill_at_ms = 0;
     strbuf_reset(&ec->out);
     strbuf_reset(&ec->err);
+    if (!command_exists(ec->exec.command)) {
+        fail_missing(ec);
+        return;
+    }
     if (strcmp(mode, "Never") == 0) {
         ec->interactive = false;
     } else {
@@ -661,13 +703,7 @@ fail:
     if (ec->interactive)
         evloop_term_reclaim(ec->loop);
     if (rc == ENOENT) {
-        struct strbuf hint = { 0 };
-
-        if (ec->exec.install_hint)
-            put_clean(&hint, ec->exec.install_hint, strlen(ec->exec.install_hint));
-        fail_later(ec, STATUS_EXEC, "exec plugin %s not found%s%s", ec->exec.command,
-                   hint.len ? ": " : "", strbuf_str(&hint));
-        strbuf_done(&hint);
+        fail_missing(ec);
     } else {
         fail_later(ec, STATUS_EXEC, "exec plugin %s cannot run: %s", ec->exec.command,
                    strerror(rc));

@@ -396,6 +396,24 @@ START_TEST(test_huge_output)
 }
 END_TEST
 
+/* Terminal hooks standing in for the console's endwin()/refresh. */
+struct term {
+    int released;
+    int reclaimed;
+};
+
+static void
+term_release(void *arg)
+{
+    ((struct term *)arg)->released++;
+}
+
+static void
+term_reclaim(void *arg)
+{
+    ((struct term *)arg)->reclaimed++;
+}
+
 START_TEST(test_missing_command)
 {
     struct evloop *loop = evloop_new();
@@ -414,6 +432,22 @@ START_TEST(test_missing_command)
                               "opsdeck-no-such-plugin is required. Install it with: "
                               "apt-get install it");
     execcred_free(ec);
+    /* An interactive one that is missing never takes the terminal. */
+    {
+        struct term t = { 0 };
+
+        evloop_set_term_hooks(loop, &(struct term_hooks){ term_release, term_reclaim, &t });
+        ex.interactive_mode = (char *)(uintptr_t)"Always";
+        ex.command = (char *)(uintptr_t)"/nonexistent/dir/plugin";
+        ex.install_hint = NULL;
+        ec = execcred_new(loop, &ex, NULL, NULL);
+        g.done = false;
+        execcred_get(ec, got_cb, &g);
+        ck_assert(run_until(loop, &g.done, 5000));
+        ck_assert_str_eq(g.error, "exec plugin /nonexistent/dir/plugin not found");
+        ck_assert_int_eq(t.released, 0);
+        execcred_free(ec);
+    }
     evloop_free(loop);
     got_done(&g);
 }
@@ -467,24 +501,6 @@ START_TEST(test_free_while_running)
     evloop_free(loop);
 }
 END_TEST
-
-/* Terminal hooks standing in for the console's endwin()/refresh. */
-struct term {
-    int released;
-    int reclaimed;
-};
-
-static void
-term_release(void *arg)
-{
-    ((struct term *)arg)->released++;
-}
-
-static void
-term_reclaim(void *arg)
-{
-    ((struct term *)arg)->reclaimed++;
-}
 
 START_TEST(test_interactive_hooks)
 {
