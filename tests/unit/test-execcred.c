@@ -488,8 +488,15 @@ START_TEST(test_free_while_running)
 
     execcred_get(ec, got_cb, &g);
     snprintf(path, sizeof(path), "%s/pid", dir);
-    for (int i = 0; i < 200 && !(s = slurp(path, NULL)); i++)
+    /* Until the plugin has written its whole pid (the file exists first). */
+    for (int i = 0; i < 200; i++) {
+        s = slurp(path, NULL);
+        if (s && strchr(s, '\n'))
+            break;
+        free(s);
+        s = NULL;
         run_for(loop, 10);
+    }
     ck_assert_ptr_nonnull(s);
     pid = atoi(s);
     free(s);
