@@ -412,7 +412,7 @@ START_TEST(test_list_pages_in_order_and_overlapped)
     struct listing l = { 0 };
     int64_t s1, e1, s2, e2, s3, e3;
 
-    stub_config("{\"items\": 30, \"pad\": 3000, \"page_delay_ms\": 300}");
+    stub_config("{\"items\": 30, \"pad\": 3000, \"page_delay_ms\": 500}");
     env_init(&e, &o);
     l.http = e.http;
     kube_list(e.kube, KIND_POD, NULL, NULL, on_page, on_list_done, &l);
@@ -422,15 +422,15 @@ START_TEST(test_list_pages_in_order_and_overlapped)
     ck_assert_str_eq(strbuf_str(&l.log),
                      "0:pod-0000-pod-0009;1:pod-0010-pod-0019;2:pod-0020-pod-0029;");
     /* Page N+1 went out while page N was still arriving (its metadata came
-     * 300 ms before its items). */
+     * 500 ms before its items). */
     ck_assert(stub_log_find("/api/v1/pods?limit=10", 0, &s1, &e1));
     ck_assert(stub_log_find("continue=c10", 0, &s2, &e2));
     ck_assert(stub_log_find("continue=c20", 0, &s3, &e3));
-    ck_assert_int_lt(s2, e1 - 200);
+    ck_assert_int_lt(s2, e1 - 300);
     /* At most two pages in flight, so page 3 waits for page 1 to end; still
-     * the three 300 ms pages take about two page times, not three. */
+     * the three 500 ms pages take about two page times (1 s), not three. */
     ck_assert_int_ge(s3, e1 - 20);
-    ck_assert_int_lt(e3 - s1, 800);
+    ck_assert_int_lt(e3 - s1, 1350);
     ck_assert_uint_ge(l.inflight_min, 2);
     ck_assert_int_eq(kube_state(e.kube), KUBE_LIVE);
     ck_assert_uint_eq(kube_pending(e.kube), 0);
