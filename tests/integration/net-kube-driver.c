@@ -190,6 +190,7 @@ list_page(void *arg, const struct kube_page *page)
     uint32_t key, item;
     size_t n = 0;
     struct strbuf names = { 0 };
+    struct http_stats hs;
 
     json_iter_init(&it, page->doc, page->items);
     while (json_iter_next(&it, &key, &item)) {
@@ -204,10 +205,11 @@ list_page(void *arg, const struct kube_page *page)
     if (page->index == 0)
         d->total = 0;
     d->total += n;
-    /* inflight: requests still out when this page is handed over (the next
-     * page, asked for before this one was parsed). */
-    out("PAGE %u items=%zu last=%d rv=%s remaining=%lld inflight=%zu first=%s", page->index, n,
-        page->last, page->rv, (long long)page->remaining, http_pending(d->http),
+    /* requested: transfers started so far; for page i that is at least i + 2
+     * when the next page was asked for before this one was handed over. */
+    http_stats(d->http, &hs);
+    out("PAGE %u items=%zu last=%d rv=%s remaining=%lld requested=%llu first=%s", page->index,
+        n, page->last, page->rv, (long long)page->remaining, (unsigned long long)hs.requests,
         strbuf_str(&names));
     strbuf_done(&names);
     if (d->o.advance_after_page >= 0 && (int)page->index == d->o.advance_after_page &&
