@@ -1,2 +1,59 @@
 # SPDX-License-Identifier: MIT
-# backend/net.mk - (area under construction; merged into backend/local.mk when done)
+# backend/net.mk - HTTP on curl multi, the Kubernetes client, informers, exec credential plugins
+
+backend_libbackend_a_SOURCES += backend/execcred.c
+backend_libbackend_a_SOURCES += backend/http.c
+backend_libbackend_a_SOURCES += backend/informer.c
+backend_libbackend_a_SOURCES += backend/kube.c
+backend_libbackend_a_SOURCES += backend/linebuf.c
+
+check_PROGRAMS += tests/unit/test-execcred
+tests_unit_test_execcred_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_execcred_LDADD = $(UNIT_LIBS)
+tests_unit_test_execcred_SOURCES = tests/unit/test-execcred.c tests/unit/nettest.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-execcred
+
+check_PROGRAMS += tests/unit/test-http
+tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_http_LDADD = $(UNIT_LIBS)
+tests_unit_test_http_SOURCES = tests/unit/test-http.c tests/unit/nettest.h tests/unit/testlib.h
+TESTS += tests/unit/test-http
+
+check_PROGRAMS += tests/unit/test-informer
+tests_unit_test_informer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_informer_LDADD = $(UNIT_LIBS)
+tests_unit_test_informer_SOURCES = tests/unit/test-informer.c tests/unit/nettest.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-informer
+
+check_PROGRAMS += tests/unit/test-kube
+tests_unit_test_kube_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_kube_LDADD = $(UNIT_LIBS)
+tests_unit_test_kube_SOURCES = tests/unit/test-kube.c tests/unit/nettest.h tests/unit/testlib.h
+TESTS += tests/unit/test-kube
+
+check_PROGRAMS += tests/unit/test-linebuf
+tests_unit_test_linebuf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_linebuf_LDADD = $(UNIT_LIBS)
+tests_unit_test_linebuf_SOURCES = tests/unit/test-linebuf.c tests/unit/testlib.h
+TESTS += tests/unit/test-linebuf
+
+check_PROGRAMS += tests/integration/net-exec-driver
+tests_integration_net_exec_driver_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
+tests_integration_net_exec_driver_LDADD = $(BACKEND_LIBS)
+tests_integration_net_exec_driver_SOURCES = tests/integration/net-exec-driver.c
+TESTS += tests/integration/net-exec-pty.py
+EXTRA_DIST += tests/integration/net-exec-pty.py
+
+check_PROGRAMS += tests/integration/net-kube-driver
+tests_integration_net_kube_driver_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
+tests_integration_net_kube_driver_LDADD = $(BACKEND_LIBS)
+tests_integration_net_kube_driver_SOURCES = tests/integration/net-kube-driver.c
+TESTS += tests/integration/net-informer-sim.sh
+TESTS += tests/integration/net-kube-sim.sh
+EXTRA_DIST += tests/integration/net-informer-sim.sh
+EXTRA_DIST += tests/integration/net-kube-sim.sh
+
+EXTRA_DIST += tests/fixtures/net
+EXTRA_DIST += tests/lib/stubserver.py

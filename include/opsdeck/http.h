@@ -44,7 +44,8 @@ struct http_response {
     char content_type[96];
     int64_t date;                 /* Date header, Unix seconds; 0 absent */
     int retry_after;              /* Retry-After seconds; -1 absent */
-    uint64_t bytes_in;            /* bytes received on the wire (compressed) */
+    uint64_t bytes_in;            /* bytes received: headers plus the body as it came
+                                     (compressed, before TLS), every attempt */
 };
 
 typedef bool (*http_data_cb)(void *arg, const char *data, size_t len);
@@ -65,37 +66,49 @@ struct http_request {
     long connect_timeout_ms;      /* 0 = 10000; capped at 10000 */
     long timeout_ms;              /* whole transfer; 0 = none (watches) */
     long low_speed_time_s;        /* abort when under 1 byte/s this long; 0 = off */
-    size_t max_body;              /* cap on the decoded body (or one on_data run
-                                     for streams, see kube); 0 = 64 MiB */
-    int retries;                  /* re-sends after 429/503 honouring Retry-After */
-    long max_retry_wait_ms;       /* longest Retry-After honoured; 0 = 60000 */
-    http_headers_cb on_headers;   /* optional: status and headers, before any data */
-    http_data_cb on_data;         /* optional: stream the body (return false to abort) */
+    size_t max_body;              /* cap on the accumulated decoded body: over it the
+                                     transfer stops with TOOLARGE; 0 = 64 MiB. Not
+                                     used with on_data (the consumer caps, see kube) */
+    int retries;                  /* re-sends after a 429/503 carrying Retry-After
+                                     (seconds or a date), its body dropped */
+    long max_retry_wait_ms;       /* longest Retry-After honoured (a longer one is
+                                     delivered as the answer); 0 = 60000 */
+    http_headers_cb on_headers;   /* optional: status and headers of the final
+                                     answer, before any of its data */
+    http_data_cb on_data;         /* optional: stream the body of any status
+                                     (return false to abort: result CANCELLED) */
     http_done_cb on_done;         /* required: exactly once, unless cancelled */
     void *arg;
 };
 
+/* One multi handle: connections are reused (HTTP/1.1 keep-alive, HTTP/2
+ * multiplexing when the server offers it). loop must outlive it. */
 struct http *http_new(struct evloop *loop);
-/* Cancels every request (no callbacks) and frees. NULL is a no-op. */
+/* Cancels every request (no callbacks) and frees. NULL is a no-op. Not from
+ * inside one of its callbacks. */
 void http_free(struct http *h);
 /* Starts a request; copies what it needs from req. Callbacks never run
- * inside http_submit. Returns a handle valid until on_done returns or
- * http_cancel. */
+ * inside http_submit (a request that cannot even be set up fails from the
+ * loop). Safe from inside any callback. Returns a handle valid until
+ * on_done returns or http_cancel. */
 struct http_req *http_submit(struct http *h, const struct http_request *req);
 /* Aborts a request; its callbacks are not called any more. Safe from inside
- * any callback. NULL is a no-op. */
+ * any callback, its own on_done included. NULL is a no-op. */
 void http_cancel(struct http_req *r);
 /* Requests in flight or waiting to retry. */
 size_t http_pending(const struct http *h);
 
+/* Byte counts are HTTP-level (headers plus compressed body), without TLS
+ * and TCP framing. */
 struct http_stats {
     uint64_t requests;            /* transfers started (retries count) */
-    uint64_t bytes_in;            /* wire bytes received, headers included */
-    uint64_t bytes_out;           /* wire bytes sent, headers included */
+    uint64_t bytes_in;            /* bytes received, headers included */
+    uint64_t bytes_out;           /* bytes sent, headers included */
 };
 void http_stats(const struct http *h, struct http_stats *out);
 
-/* Percent-encodes s for a query value into a new string. */
+/* Percent-encodes everything but RFC 3986 unreserved characters (for a
+ * query value or a path segment). Returns a new string; caller frees. */
 char *http_escape(const char *s);
 
 #endif /* OPSDECK_HTTP_H */

@@ -20,7 +20,10 @@ struct kube;
  */
 struct informer_sink {
     /* A (re)list of kind in ns (NULL = all) starts / ends: objects not
-     * upserted in between are gone. */
+     * upserted in between are gone. replace_begin may come again before
+     * replace_end (a list that restarted after an expired continue token, or
+     * failed half-way and was retried): the later one counts. In the 403
+     * fallback, ns names each namespace in turn. */
     void (*replace_begin)(void *arg, enum kind kind, const char *ns);
     void (*replace_end)(void *arg, enum kind kind, const char *ns);
     /* obj is owned by the sink. */
@@ -49,16 +52,19 @@ struct informer_stats {
     unsigned watches;           /* watch requests */
     unsigned events;            /* ADDED/MODIFIED/DELETED */
     unsigned bookmarks;
-    unsigned errors;
+    unsigned errors;            /* failed lists and watches */
+    unsigned skipped;           /* items or events that did not parse (logged) */
 };
 
 struct informer;
 
-/* opts and sink are copied; kube must outlive the informer. */
+/* opts and sink are copied; kube must outlive the informer. Nothing
+ * happens before informer_start. */
 struct informer *informer_new(struct kube *k, enum kind kind, const struct informer_opts *opts,
                               const struct informer_sink *sink);
 void informer_start(struct informer *inf);
-/* Stops all requests (no more sink calls) and frees. NULL is a no-op. */
+/* Stops all requests (no more sink calls) and frees. Safe from inside a
+ * sink callback. NULL is a no-op. */
 void informer_free(struct informer *inf);
 /* The initial list has been delivered (the watch may be reconnecting). */
 bool informer_synced(const struct informer *inf);

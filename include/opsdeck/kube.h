@@ -17,18 +17,27 @@ struct kube_target;
 
 /*
  * One client per (server, user). Authenticates with what the target holds:
- * bearer token, tokenFile (re-read), basic auth, client certificate, or an
- * exec plugin (execcred: cached until expiry, re-run once on a 401). TLS is
- * verified with the target's CA unless it says insecure-skip-tls-verify.
+ * an exec plugin (execcred: cached until expiry; on a 401 the credential is
+ * refreshed and the request sent again, once), else token, else tokenFile
+ * (re-read whenever the file changes, and after a 401), else basic auth; a
+ * client certificate (the target's, or the plugin's) goes with any of them.
+ * TLS is verified with the target's CA (only that CA) unless it says
+ * insecure-skip-tls-verify; tls-server-name and proxy-url are honoured;
+ * gzip unless disable-compression. Requests send Accept: application/json.
+ * 429/503 with Retry-After are retried (3 times, 60 s at most) inside.
  * Every failure becomes one readable line (kube_error_line) and moves the
- * connection state, which the header shows.
+ * connection state, which the header shows. Tokens and keys are never
+ * logged.
  */
 enum kube_state {
     KUBE_CONNECTING,            /* nothing answered yet */
     KUBE_LIVE,                  /* the last request got an answer */
-    KUBE_OFFLINE,               /* unreachable / timing out */
+    KUBE_OFFLINE,               /* unreachable, timing out, or a gateway's 502/503/504
+                                   without a Status body */
     KUBE_UNAUTHORIZED,          /* 401 */
-    KUBE_FORBIDDEN,             /* 403 on what we need */
+    KUBE_FORBIDDEN,             /* 403 while nothing else works (a 403 on one
+                                   resource of a live server stays that request's
+                                   error: the informers show it) */
     KUBE_EXPIRED,               /* credentials expired (exec expiry, client cert notAfter) */
     KUBE_TLS_ERROR,             /* certificate verification failed */
     KUBE_CRED_ERROR,            /* exec plugin failed or was cancelled */
@@ -40,6 +49,9 @@ struct kube_opts {
     size_t max_response;        /* per response body; default 256 MiB */
     size_t max_event;           /* per watch event line; default 16 MiB */
     int watch_timeout_s;        /* timeoutSeconds sent on watches; default 300 */
+    int watch_idle_s;           /* a watch silent this long is dropped (low-speed
+                                   guard, longer than the ~1 min bookmark interval);
+                                   default 150 */
     int page_size;              /* list limit; default 500 */
 };
 
@@ -58,29 +70,42 @@ struct kube_op;
 /* target is copied; loop and http must outlive the client; opts may be NULL. */
 struct kube *kube_new(struct evloop *loop, struct http *http, const struct kube_target *target,
                       const struct kube_opts *opts);
-/* Cancels every operation (no callbacks) and frees. NULL is a no-op. */
+/* Cancels every operation (no callbacks) and frees. NULL is a no-op. Not
+ * from inside one of its callbacks. */
 void kube_free(struct kube *k);
+/* The loop it was made with (borrowed). */
+struct evloop *kube_loop(const struct kube *k);
 
 enum kube_state kube_state(const struct kube *k);
-/* Detail of the state ("401 Unauthorized: token expired", "connect to
- * 127.0.0.1:6443 refused"). Borrowed. */
+/* Detail of the state: the Status line ("401 Unauthorized: Unauthorized"),
+ * curl's reason ("SSL certificate problem: unable to get local issuer
+ * certificate", "Failed to connect to 127.0.0.1 port 6443 after 0 ms:
+ * Couldn't connect to server"), the plugin's failure, or "client
+ * certificate expired at 2026-11-26T17:33:38Z (…)"; "" when live. Borrowed
+ * until the next state change. */
 const char *kube_state_detail(const struct kube *k);
-/* Wall-clock time of the last successful answer (0: never). */
+/* Wall-clock time of the last answer from the server, watch data included
+ * (0: never): "offline since". */
 int64_t kube_last_live(const struct kube *k);
 typedef void (*kube_state_cb)(void *arg);
-/* One observer: called after every state change. */
+/* One observer: called after every change of state or detail (also from
+ * inside other callbacks of this client). */
 void kube_on_state(struct kube *k, kube_state_cb cb, void *arg);
 
-/* The API server's clock (our clock corrected by its Date header). */
+/* The API server's clock (our clock corrected by its Date header): ages are
+ * computed against it, and so are credential expiries. */
 int64_t kube_now(const struct kube *k);
 /* From /version: "v1.31.4+k3s1", or NULL before discovery. Borrowed. */
 const char *kube_server_version(const struct kube *k);
 /* The simulated platform says so in /version. */
 bool kube_simulated(const struct kube *k);
 
-/* GET /version and the discovery documents of the groups in KIND_INFO;
- * done is called once (st OK when the server answered /version). Kinds the
- * server does not serve are remembered (kube_serves). */
+/* GET /version, /api, /apis and the group/versions KIND_INFO needs, in
+ * parallel; done is called once, after all of them, with the /version
+ * result. Resource names and namespaced-ness come from the server (a
+ * missing "watch" verb is ignored); a group/version answered 404 or not
+ * listed in /apis is not served (kube_serves); one that failed otherwise
+ * keeps the KIND_INFO defaults. */
 typedef void (*kube_done_cb)(void *arg, const struct kube_result *res);
 struct kube_op *kube_discover(struct kube *k, kube_done_cb done, void *arg);
 bool kube_serves(const struct kube *k, enum kind kind);
@@ -89,8 +114,9 @@ bool kube_serves(const struct kube *k, enum kind kind);
  * cluster-scoped; name NULL: the collection). Caller frees. */
 char *kube_path(const struct kube *k, enum kind kind, const char *ns, const char *name);
 
-/* GET path (with query); cb receives the body (borrowed) on 2xx, else a
- * result with the error line. */
+/* GET path (with query); cb receives the body (borrowed, NUL-terminated) on
+ * 2xx, else NULL and a result with the error line. Bodies over
+ * max_response fail with STATUS_TOOLARGE. */
 typedef void (*kube_body_cb)(void *arg, const struct kube_result *res, const char *body,
                              size_t len);
 struct kube_op *kube_get(struct kube *k, const char *path, kube_body_cb cb, void *arg);
@@ -107,46 +133,76 @@ struct kube_page {
     const char *rv;             /* list resourceVersion */
     bool last;                  /* no continue token */
     int64_t remaining;          /* remainingItemCount, -1 when absent */
+    unsigned index;             /* 0 for the first page; a list restarted after
+                                   an expired continue token starts at 0 again */
 };
 typedef void (*kube_page_cb)(void *arg, const struct kube_page *page);
 /* done: after the last page, or on failure (a failed list restarts nothing:
  * the caller decides). rv is the list's resourceVersion on success. */
 typedef void (*kube_list_done_cb)(void *arg, const struct kube_result *res, const char *rv);
 /* Lists kind with limit/continue paging. Pages arrive in order; the next
- * page is requested as soon as the continue token is known, so parsing
- * overlaps the transfer. An expired continue token (410) restarts the list
- * from the beginning once, then fails. */
+ * page is requested as soon as its continue token shows in the first bytes
+ * of the current one (the metadata precedes the items), at most two pages
+ * in flight, so the caller's work on page N overlaps the transfer of page
+ * N+1. An expired continue token (410) restarts the list from the first
+ * page (index 0 again) once, then fails with STATUS_EXPIRED. Each page is
+ * capped at max_response. */
 struct kube_op *kube_list(struct kube *k, enum kind kind, const char *ns,
                           const struct kube_selectors *sel, kube_page_cb page,
                           kube_list_done_cb done, void *arg);
 
-enum watch_type { WATCH_ADDED, WATCH_MODIFIED, WATCH_DELETED, WATCH_BOOKMARK, WATCH_ERROR };
-/* object is the event's object token in doc (borrowed for the call); rv its
- * metadata.resourceVersion. ERROR events are not delivered: they end the
- * watch (410 Expired -> end with STATUS_EXPIRED). */
+enum watch_type {
+    WATCH_OPEN,                 /* the server accepted the watch (HTTP 200): doc
+                                   NULL, object JSON_NONE, rv the starting one */
+    WATCH_ADDED,
+    WATCH_MODIFIED,
+    WATCH_DELETED,
+    WATCH_BOOKMARK,             /* only rv matters */
+    WATCH_ERROR,                /* never delivered (see below) */
+};
+/* object is the event's object token in doc (borrowed for the call); rv the
+ * last metadata.resourceVersion seen on this watch (borrowed). ERROR events
+ * are not delivered: they end the watch (410 / Expired / Gone -> end with
+ * STATUS_EXPIRED). */
 typedef void (*kube_event_cb)(void *arg, enum watch_type type, const struct json_doc *doc,
                               uint32_t object, const char *rv);
-/* end: st OK = the server closed the watch cleanly (reconnect from the last
- * rv); EXPIRED = relist; anything else = error. */
+/* Watches kind from rv (NULL/"": from now) with
+ * watch=true&allowWatchBookmarks=true&timeoutSeconds=watch_timeout_s. The
+ * body is split on newlines whatever its chunking (linebuf, max_event per
+ * line) and each line parsed on its own. Guards: a total limit of
+ * timeoutSeconds + 30 s, and watch_idle_s without a byte (then end gets
+ * STATUS_TIMEOUT; the connection state is not changed by that).
+ * end: st OK = the server closed the watch cleanly (reconnect from the last
+ * rv); EXPIRED = relist (410 as an ERROR event or as the HTTP status);
+ * anything else = error (JSON for a malformed line, TOOLARGE for a line
+ * over max_event, HTTP errors with their Status line). */
 struct kube_op *kube_watch(struct kube *k, enum kind kind, const char *ns,
                            const struct kube_selectors *sel, const char *rv,
                            kube_event_cb event, kube_done_cb end, void *arg);
 
-/* Cancels an operation: no callback afterwards. NULL is a no-op. */
+/* Cancels an operation: no callback afterwards. Safe from inside its own
+ * callbacks. A handle is valid until its final callback (get's cb, list's
+ * done, discover's done, watch's end) returns. NULL is a no-op. */
 void kube_op_cancel(struct kube_op *op);
 /* Operations in flight (lists, gets; watches are not counted). */
 size_t kube_pending(const struct kube *k);
 
 /* A Kubernetes error as one line: "404 NotFound: services \"x\" not found"
- * from a Status body, "502 Bad Gateway: non-JSON reply (text/html): <first
- * printable bytes>" otherwise. */
+ * from a Status body (its reason, else the HTTP phrase); "502 Bad Gateway:
+ * non-JSON reply (text/html): <first printable bytes, tags dropped>" or
+ * "...: malformed JSON reply (application/json): <first bytes>" otherwise;
+ * "503 Service Unavailable" for an empty body. Only printable ASCII comes
+ * out (control characters, escapes and non-ASCII bytes become spaces), the
+ * quoted bytes are cut at 120; out is always terminated. */
 void kube_error_line(long http_status, const char *body, size_t len, const char *content_type,
                      char *out, size_t size);
 
 /*
  * Newline framing for watch bodies: bytes arrive in arbitrary runs; every
- * complete line (without the '\n') is passed to cb. Lines longer than max
- * make linebuf_feed fail with STATUS_TOOLARGE.
+ * complete line (without the '\n', not NUL-terminated, borrowed for the
+ * call) is passed to cb. When cb returns false the rest of that run is
+ * dropped. Lines longer than max make linebuf_feed fail with
+ * STATUS_TOOLARGE (status_text() says so) without buffering them.
  */
 struct linebuf {
     struct strbuf buf;
