@@ -9,6 +9,9 @@ backend_libbackend_a_SOURCES = \
     backend/evloop.c \
     backend/hmap.c \
     backend/log.c \
+    backend/redact.c \
+    backend/session.c \
+    backend/setup.c \
     backend/status.c \
     backend/strbuf.c \
     backend/vec.c \

@@ -323,8 +323,15 @@ compute_project(const struct tenants *ts, struct project *p, struct warnings *w)
 
         if (d->unavailable > 0 || d->available < d->replicas) {
             p->deployments_unavailable++;
-            vec_push(&problems, xasprintf("deployment %s %d/%d available", d->obj.name,
-                                          d->available, d->replicas));
+            /* A rollout stuck behind a failing new pod keeps the old
+             * replicas available: say what is unavailable then. */
+            if (d->available >= d->replicas)
+                vec_push(&problems, xasprintf("deployment %s %d/%d available, %d unavailable",
+                                              d->obj.name, d->available, d->replicas,
+                                              d->unavailable));
+            else
+                vec_push(&problems, xasprintf("deployment %s %d/%d available", d->obj.name,
+                                              d->available, d->replicas));
         }
     }
 

@@ -267,12 +267,15 @@ cmd_ctx(struct ui *ui, const char *args, void *arg)
 /* The contexts pane calls this through the :ctx command. */
 static const char *const ctx_aliases[] = { "context", NULL };
 
+/* For test scripts: nothing is loading, neither the informers' first
+ * lists nor a pane's own request (an object's events or YAML). */
 static bool
 app_settled(void *arg)
 {
     struct app *app = arg;
+    struct kube *k = app_kube(app);
 
-    return !app->session || session_settled(app->session);
+    return !app->session || (session_settled(app->session) && (!k || kube_pending(k) == 0));
 }
 
 static char **

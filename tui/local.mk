@@ -42,6 +42,10 @@ bin_PROGRAMS += opsdeck
 opsdeck_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(NCURSES_CFLAGS)
 opsdeck_LDADD = $(TUI_LIBS)
 opsdeck_SOURCES = \
+    include/opsdeck/app.h \
+    include/opsdeck/cli.h \
+    tui/app.c \
+    tui/cli.c \
     tui/main.c
 
 # Unit tests of the terminal core (the model parts: no curses screen).

@@ -18,6 +18,7 @@
 #include "opsdeck/keymap.h"
 #include "opsdeck/screen.h"
 #include "opsdeck/script.h"
+#include "opsdeck/strbuf.h"
 #include "opsdeck/xalloc.h"
 #include "ui-internal.h"
 
@@ -247,10 +248,48 @@ settled(struct ui *ui)
     return !ui->settled || ui->settled(ui->settled_arg);
 }
 
+/* How often a held script looks at the screen or for its barrier file. */
+#define SCRIPT_CHECK_MS 50
+
+/* A :wait-for or :barrier step still holds the script. Checks at most
+ * every SCRIPT_CHECK_MS. */
+static bool
+script_held(struct ui *ui)
+{
+    int64_t now;
+
+    if (!ui->script_wait_text && !ui->script_barrier_go)
+        return false;
+    now = clock_mono_ms();
+    if (now < ui->script_next_check)
+        return true;
+    ui->script_next_check = now + SCRIPT_CHECK_MS;
+    if (ui->script_wait_text) {
+        struct strbuf sb;
+        bool found;
+
+        strbuf_init(&sb);
+        screen_dump(ui->scr, false, &sb);
+        found = strstr(strbuf_str(&sb), ui->script_wait_text) != NULL;
+        strbuf_done(&sb);
+        if (!found)
+            return true;
+        ui->script_wait_text = NULL;
+    }
+    if (ui->script_barrier_go) {
+        if (access(ui->script_barrier_go, F_OK) != 0)
+            return true;
+        free(ui->script_barrier_go);
+        ui->script_barrier_go = NULL;
+    }
+    return false;
+}
+
 static bool
 script_ready(struct ui *ui)
 {
-    return ui->script && !ui->script_waiting && (ui->nkeyq > 0 || settled(ui));
+    return ui->script && !ui->script_waiting && !ui->script_wait_text &&
+           !ui->script_barrier_go && (ui->nkeyq > 0 || settled(ui));
 }
 
 static void script_fail(struct ui *ui, const char *fmt, ...) ATTR_FORMAT(2, 3);
@@ -287,11 +326,23 @@ save_display(struct ui *ui, const struct script_step *st)
 }
 
 static void
+barrier(struct ui *ui, const struct script_step *st)
+{
+    char *ready = xasprintf("%s/%s.ready", ui->screen_dir, st->name);
+    FILE *f = fopen(ready, "w");
+
+    if (!f || fclose(f) != 0)
+        script_fail(ui, "%s: %s", ready, strerror(errno));
+    free(ready);
+    ui->script_barrier_go = xasprintf("%s/%s.go", ui->screen_dir, st->name);
+}
+
+static void
 script_step(struct ui *ui)
 {
     const struct script_step *st;
 
-    if (ui->script_waiting || ui->nkeyq || !settled(ui))
+    if (ui->script_waiting || ui->nkeyq || script_held(ui) || !settled(ui))
         return;
     st = script_next(ui->script);
     if (!st) {
@@ -314,6 +365,13 @@ script_step(struct ui *ui)
         break;
     case SCRIPT_WAIT:
         ui->script_waiting = true;
+        break;
+    case SCRIPT_WAIT_FOR:
+        ui->script_wait_text = st->name;
+        ui->script_next_check = 0;
+        break;
+    case SCRIPT_BARRIER:
+        barrier(ui, st);
         break;
     case SCRIPT_QUIT:
         ui_quit(ui);
@@ -338,9 +396,11 @@ watchdog(struct ui *ui)
 
     script_fail(ui, "script watchdog: not finished after %ld s (%zu of %zu steps done%s)",
                 ui->watchdog_ms / 1000, pos, script_length(ui->script),
-                ui->script_waiting ? ", waiting at :wait"
-                : settled(ui)      ? ""
-                                   : ", the app never settled");
+                ui->script_waiting       ? ", waiting at :wait"
+                : ui->script_wait_text  ? ", the screen never showed the :wait-for text"
+                : ui->script_barrier_go ? ", the :barrier was never released"
+                : settled(ui)           ? ""
+                                        : ", the app never settled");
 }
 
 /*
@@ -373,6 +433,8 @@ ui_run(struct ui *ui)
         n = evloop_prepare(ui->loop, fds + own, cap - own, &timeout);
         if (script_ready(ui))
             timeout = 0;
+        if (ui->script_wait_text || ui->script_barrier_go)
+            timeout = timeout < 0 || timeout > SCRIPT_CHECK_MS ? SCRIPT_CHECK_MS : timeout;
         if (ui->script) {
             int64_t left = ui->deadline_ms - clock_mono_ms();
 
@@ -407,6 +469,8 @@ ui_run(struct ui *ui)
             watchdog(ui);
     }
     free(fds);
+    free(ui->script_barrier_go);
+    ui->script_barrier_go = NULL;
     free(ui->keyq);
     ui->keyq = NULL;
     ui->nkeyq = ui->capkeyq = 0;

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,13 +82,18 @@ static const struct option long_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static int usage_error(const char *fmt, const char *arg) ATTR_FORMAT(1, 0);
+static int usage_error(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
+/* Prints "opsdeck: <message>" and the hint; returns the usage exit status. */
 static int
-usage_error(const char *fmt, const char *arg)
+usage_error(const char *fmt, ...)
 {
+    va_list ap;
+
     fputs("opsdeck: ", stderr);
-    fprintf(stderr, fmt, arg);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputs("\nTry 'opsdeck --help'.\n", stderr);
     return 2;
 }

@@ -135,6 +135,21 @@ parse_step(struct script_step *st, const char *line, const char *origin)
                                st->lineno);
         return STATUS_OK;
     }
+    if (is_directive(line, "wait-for", &rest)) {
+        st->kind = SCRIPT_WAIT_FOR;
+        if (!*rest)
+            return status_fail(STATUS_USAGE, "%s:%u: expected :wait-for TEXT", origin,
+                               st->lineno);
+        st->name = xstrdup(rest);
+        return STATUS_OK;
+    }
+    if (is_directive(line, "barrier", &rest)) {
+        st->kind = SCRIPT_BARRIER;
+        if (!*rest || strchr(rest, '/') || strchr(rest, ' ') || strcmp(rest, "..") == 0)
+            return status_fail(STATUS_USAGE, "%s:%u: expected :barrier NAME", origin, st->lineno);
+        st->name = xstrdup(rest);
+        return STATUS_OK;
+    }
     if (is_directive(line, "wait", &rest) && !*rest) {
         st->kind = SCRIPT_WAIT;
         return STATUS_OK;

@@ -85,6 +85,9 @@ struct ui {
     long watchdog_ms;
     int64_t deadline_ms; /* monotonic */
     bool script_waiting;
+    const char *script_wait_text;   /* :wait-for: held until the screen shows it */
+    char *script_barrier_go;        /* :barrier: held until this file exists */
+    int64_t script_next_check;      /* monotonic ms of the next :wait-for/:barrier check */
     int *keyq; /* keys of the current step */
     size_t nkeyq, capkeyq;
 };

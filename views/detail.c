@@ -188,32 +188,33 @@ event_is_about(const struct event *ev, const struct detail_view *dv)
 static void
 events_section(struct detail_view *dv, struct textview *tv)
 {
-    struct vec list;
-    size_t n;
-    const struct kobj *const *cached;
+    const struct kobj *const *cached = NULL;
+    const struct event **list;
+    size_t n = 0, len = 0;
     char age[32];
 
-    vec_init(&list, NULL);
-    if (dv->live_events) {
-        for (size_t i = 0; i < dv->events.len; i++)
-            vec_push(&list, dv->events.items[i]);
-        heading(tv, "Events");
-    } else {
+    if (!dv->live_events)
         cached = dv->ns ? cluster_in_ns(dv->cl, KIND_EVENT, dv->ns, &n)
                         : cluster_all(dv->cl, KIND_EVENT, &n);
+    list = xcalloc(n + dv->events.len + 1, sizeof(*list));
+    if (dv->live_events) {
+        for (size_t i = 0; i < dv->events.len; i++)
+            list[len++] = dv->events.items[i];
+        heading(tv, "Events");
+    } else {
         for (size_t i = 0; i < n; i++)
             if (event_is_about((const struct event *)cached[i], dv))
-                vec_push(&list, (void *)cached[i]);
+                list[len++] = (const struct event *)cached[i];
         heading(tv, dv->events_error ? "Events (cached warnings only)"
                                      : "Events (cached warnings; loading all…)");
         if (dv->events_error)
             textview_addf(tv, ELEM_WARNING, "  %s", dv->events_error);
     }
-    vec_sort(&list, cmp_event_time);
-    if (list.len == 0)
+    qsort(list, len, sizeof(*list), cmp_event_time);
+    if (len == 0)
         textview_add(tv, ELEM_DIM, "  none");
-    for (size_t i = 0; i < list.len; i++) {
-        const struct event *ev = list.items[i];
+    for (size_t i = 0; i < len; i++) {
+        const struct event *ev = list[i];
         bool warn = ev->type && strcmp(ev->type, "Warning") == 0;
 
         time_age(app_now(dv->app), ev->last_seen, age, sizeof(age));
@@ -224,7 +225,7 @@ events_section(struct detail_view *dv, struct textview *tv)
                       ev->type ? ev->type : "", ev->reason ? ev->reason : "", age,
                       strbuf_str(&dv->line), ev->message ? ev->message : "");
     }
-    vec_done(&list);
+    free(list);
 }
 
 static void

@@ -24,10 +24,16 @@
  *   :resize COLS LINES      a new terminal size
  *   :wait                   no more steps: run until a signal or a key
  *                           ends the console (the watchdog still applies)
+ *   :wait-for TEXT          hold the script until some screen row contains
+ *                           TEXT (the screen is read back about every 50 ms:
+ *                           for what arrives from outside, e.g. "offline")
+ *   :barrier NAME           create $OPSDECK_SCREEN_DIR/NAME.ready, then hold
+ *                           the script until NAME.go appears there: the test
+ *                           acts (stops a server…) in between
  *   :quit                   end (status 0); so does the end of the file
  *   # comment, blank lines  ignored
  *
- * Only those five words are directives; any other line is keys, so
+ * Only those seven words are directives; any other line is keys, so
  * `:quit<Enter>` types the command. Leading and trailing blanks of a line
  * are dropped (type a space as <Space>). A watchdog ends the run with
  * status 1 when the script has not finished in OPSDECK_SCRIPT_TIMEOUT
@@ -39,6 +45,8 @@ enum script_kind {
     SCRIPT_SAVE_ATTRS,
     SCRIPT_RESIZE,
     SCRIPT_WAIT,
+    SCRIPT_WAIT_FOR,
+    SCRIPT_BARRIER,
     SCRIPT_QUIT,
 };
 
@@ -48,7 +56,8 @@ struct script_step {
     char *text; /* the line as written (for messages) */
     int *keys;  /* SCRIPT_KEYS */
     size_t nkeys;
-    char *name;      /* SCRIPT_SAVE*: a file name (no '/') */
+    char *name;      /* SCRIPT_SAVE*, SCRIPT_BARRIER: a file name (no '/');
+                        SCRIPT_WAIT_FOR: the text */
     int cols, lines; /* SCRIPT_RESIZE */
 };
 

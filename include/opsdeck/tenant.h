@@ -30,7 +30,9 @@ struct jsonw;
  *                                 hard limit of 0 and something used:
  *                                 "quota pods 2/0 (over)"
  *   "1 pod not ready" / "3 pods not ready"
- *   "deployment api 0/1 available" (available/replicas, one per deployment,
+ *   "deployment api 0/1 available" (available/replicas, one per deployment;
+ *                                 "…2/2 available, 1 unavailable" when a
+ *                                 stuck rollout keeps the old replicas up;
  *                                 by name)
  *   "1 warning event in the last hour" / "3 warning events …" (Warning
  *                                 Event objects whose last_seen is within

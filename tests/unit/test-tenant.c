@@ -438,6 +438,15 @@ START_TEST(test_deployments)
     assert_problems(project("dp-max-catapp")->problems,
                     "deployment api 0/1 available; deployment web 1/3 available");
     ck_assert_int_eq(project("dp-max-catapp")->deployments_unavailable, 2);
+    /* A rollout stuck behind a failing new pod: the old replicas are all
+     * available, one more is unavailable. */
+    put("{\"kind\":\"Deployment\",\"metadata\":{\"namespace\":\"dp-max-catapp\","
+        "\"name\":\"web\",\"resourceVersion\":\"%d\"},\"spec\":{\"replicas\":2},"
+        "\"status\":{\"replicas\":3,\"readyReplicas\":2,\"updatedReplicas\":1,"
+        "\"availableReplicas\":2,\"unavailableReplicas\":1}}",
+        ++rv_counter);
+    assert_problems(project("dp-max-catapp")->problems,
+                    "deployment api 0/1 available; deployment web 2/2 available, 1 unavailable");
 }
 END_TEST
 
