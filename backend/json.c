@@ -516,8 +516,11 @@ str_equal(const struct json_doc *doc, uint32_t t, const char *s, size_t n)
     size_t i = 0, j = 0;
     unsigned char buf[4];
 
+    /* Lengths and first bytes settle almost every key comparison without
+     * calling memcmp. */
     if (!tok->escaped)
-        return tok->len == n && memcmp(raw, s, n) == 0;
+        return tok->len == n && (n == 0 || (raw[0] == (unsigned char)s[0] &&
+                                            memcmp(raw, s, n) == 0));
     if (n > tok->len)
         return false;
     while (i < tok->len) {
@@ -984,8 +987,14 @@ jsonw_arr_end(struct jsonw *w)
 void
 jsonw_key(struct jsonw *w, const char *key)
 {
+    jsonw_keyn(w, key, strlen(key));
+}
+
+void
+jsonw_keyn(struct jsonw *w, const char *key, size_t len)
+{
     jsonw_sep(w);
-    json_escape(w->out, key, strlen(key));
+    json_escape(w->out, key, len);
     if (w->pretty)
         strbuf_append(w->out, ": ", 2);
     else

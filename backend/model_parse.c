@@ -149,6 +149,19 @@ get_bool(struct pctx *c, uint32_t t, const char *path, const char *key, bool def
     return def;
 }
 
+static bool
+year_in_ns_range(const char *s)
+{
+    int year = 0;
+
+    for (int i = 0; i < 4; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        year = year * 10 + (s[i] - '0');
+    }
+    return year >= 1678 && year <= 2261;
+}
+
 /* An RFC 3339 timestamp into Unix seconds; 0 when absent. */
 static int64_t
 get_time(struct pctx *c, uint32_t t, const char *path, const char *key)
@@ -159,7 +172,9 @@ get_time(struct pctx *c, uint32_t t, const char *path, const char *key)
 
     if (v == JSON_NONE)
         return 0;
-    if (json_strcpy(c->doc, v, buf, sizeof(buf)) >= sizeof(buf) ||
+    /* time_parse_rfc3339 works in int64 nanoseconds, which end in 2262
+     * (and overflow past it): years outside 1678-2261 are refused here. */
+    if (json_strcpy(c->doc, v, buf, sizeof(buf)) >= sizeof(buf) || !year_in_ns_range(buf) ||
         !time_parse_rfc3339(buf, &ns)) {
         pfail(c, path, key, "RFC 3339 time");
         return 0;
@@ -729,7 +744,9 @@ pod_columns(struct pod *p, const struct container *spec, size_t ninit, size_t na
             size_t napp_st)
 {
     char *reason = xstrdup(p->phase ? p->phase : "");
-    int restarts = 0, sidecar_restarts = 0, ready = 0, total = (int)napp;
+    /* Sums in 64 bits: restart counts come from the wire. */
+    int64_t restarts = 0, sidecar_restarts = 0;
+    int ready = 0, total = (int)napp;
     int64_t last = 0, sidecar_last = 0;
     bool initializing = false;
 
@@ -819,7 +836,7 @@ pod_columns(struct pod *p, const struct container *spec, size_t ninit, size_t na
     p->status = reason;
     p->ready = ready;
     p->total = total;
-    p->restarts = restarts;
+    p->restarts = (int)CLAMP(restarts, INT32_MIN, INT32_MAX);
     p->last_restart = last;
 }
 

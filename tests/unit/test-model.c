@@ -1153,6 +1153,9 @@ static const struct {
       "pods item: metadata.labels.*: expected string" },
     { KIND_POD, "{'metadata':{'name':'p','creationTimestamp':'yesterday'}}",
       "pods item: metadata.creationTimestamp: expected RFC 3339 time" },
+    /* Found by fuzz-model: beyond 2262 the nanosecond clock overflows. */
+    { KIND_POD, "{'metadata':{'name':'p','creationTimestamp':'4052-06-27T15:26:05Z'}}",
+      "pods item: metadata.creationTimestamp: expected RFC 3339 time" },
     { KIND_POD, "{'metadata':{'name':'p'},'spec':{'containers':[]},'status':{"
                 "'containerStatuses':[{'name':'a','restartCount':'3'}]}}",
       "pods item: status.containerStatuses[0].restartCount: expected integer" },
