@@ -20,6 +20,14 @@
  * Numbers stay text (resourceVersions, quantities and nanosecond timestamps
  * must not pass through a double); ask for them with json_int64/json_double.
  * The source buffer is borrowed and must outlive every use of the doc.
+ *
+ * Validation is strict RFC 8259: no trailing commas, leading zeros, bare
+ * words, comments, byte order mark, single quotes or unescaped control
+ * characters; escapes must be well formed. Invalid UTF-8 (overlongs, encoded
+ * surrogates, above U+10FFFF, truncated sequences) is REJECTED, not
+ * replaced: Kubernetes, Loki and Prometheus (Go) never send it. A lone
+ * surrogate escape ("\ud800") is grammatical JSON and is accepted; it reads
+ * as U+FFFD. Duplicate keys are kept; json_get finds the first.
  */
 #define JSON_MAX_DEPTH 512
 #define JSON_NONE UINT32_MAX
@@ -116,8 +124,15 @@ char *json_get_str(const struct json_doc *doc, uint32_t obj, const char *key);
 int64_t json_get_int(const struct json_doc *doc, uint32_t obj, const char *key, int64_t def);
 bool json_get_bool(const struct json_doc *doc, uint32_t obj, const char *key, bool def);
 
-/* Re-serialise value t: indented JSON (2 spaces) or block YAML. Strings
- * are re-escaped; nothing is sanitised for display (the tui does that). */
+/* Re-serialise value t (appended to out, ending in a newline): indented
+ * JSON (2 spaces) or block YAML as kubectl prints it (sequences not indented
+ * under their key, {} and [] for empty containers). YAML strings are
+ * double-quoted whenever a YAML 1.1 or 1.2 reader could take them for
+ * something else: "", true/yes/on/y/null/~ in any case, numbers in any
+ * notation (1e3, 0x1f, .5, 1_000, 1:30, 10.0.1.10), dates, leading
+ * indicators (- ? : , [ ] { } # & * ! | > ' " % @ `), ": ", " #", a trailing
+ * ':', edge spaces, control characters, and U+0085/U+2028/U+2029/U+FEFF
+ * (escaped). Nothing is sanitised for display (the tui does that). */
 void json_write_pretty(const struct json_doc *doc, uint32_t t, struct strbuf *out);
 void json_write_yaml(const struct json_doc *doc, uint32_t t, struct strbuf *out);
 

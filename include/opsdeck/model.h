@@ -48,7 +48,8 @@ const struct kind_info *kind_info(enum kind kind);
  * "Pod", "po", "pod"). */
 bool kind_parse(const char *s, enum kind *out);
 
-/* Labels (and other string maps), sorted by key, keys unique. */
+/* Labels (and other string maps), sorted by key (strcmp order), keys
+ * unique: kv_get searches in O(log n). */
 struct kv {
     char *key;
     char *value;

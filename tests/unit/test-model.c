@@ -212,6 +212,19 @@ static const struct {
       "master", "v1.17.3", "192.168.99.102", "", "docker://19.3.6", "2", "1986740Ki" },
     { "kubernetes/k9s/render_testdata/no.json", "minikube", "Ready", "master", "v1.15.2",
       "192.168.64.107", "", NULL, "4", "8165556Ki" },
+    /* Synthetic k3s nodes (see tests/fixtures/kubernetes/SOURCES.md). */
+    { "kubernetes/synthetic/nodes-k3s-states.json", "k3s-1", "Ready", "control-plane,etcd,master",
+      "v1.31.4+k3s1", "10.0.1.1", "", "containerd://1.7.23-k3s2", "4", "8131312Ki" },
+    { "kubernetes/synthetic/nodes-k3s-states.json", "ops-1", "Ready,SchedulingDisabled",
+      "<none>", "v1.31.4+k3s1", "10.0.1.10",
+      "pool=ops:NoSchedulenode.kubernetes.io/unschedulable:NoSchedule",
+      "containerd://1.7.23-k3s2", "4", "8131312Ki" },
+    { "kubernetes/synthetic/nodes-k3s-states.json", "run-1", "NotReady", "<none>",
+      "v1.31.4+k3s1", "10.0.1.100",
+      "node.kubernetes.io/unreachable:NoSchedulenode.kubernetes.io/unreachable:NoExecute",
+      "containerd://1.7.23-k3s2", "4", "8131312Ki" },
+    { "kubernetes/synthetic/nodes-k3s-states.json", "run-2", "NotReady", "<none>",
+      "v1.31.4+k3s1", "10.0.1.101", "", "containerd://1.7.23-k3s2", "4", "8131312Ki" },
 };
 
 START_TEST(test_fixture_nodes)
@@ -236,9 +249,11 @@ START_TEST(test_fixture_nodes)
         ck_assert_str_eq(n->runtime_version, fixture_nodes[_i].runtime);
     ck_assert_str_eq(n->capacity.cpu, fixture_nodes[_i].cpu);
     ck_assert_str_eq(n->capacity.memory, fixture_nodes[_i].memory);
-    ck_assert(n->ready);
-    ck_assert(!n->unschedulable && !n->memory_pressure && !n->disk_pressure && !n->pid_pressure);
-    ck_assert(!node_is_problem(n));
+    ck_assert_int_eq(n->ready, strcmp(n->status, "Ready") == 0 ||
+                                   strcmp(n->status, "Ready,SchedulingDisabled") == 0);
+    ck_assert_int_eq(n->unschedulable, strstr(n->status, "SchedulingDisabled") != NULL);
+    ck_assert(!n->memory_pressure && !n->disk_pressure && !n->pid_pressure);
+    ck_assert_int_eq(node_is_problem(n), strcmp(n->status, "Ready") != 0);
     ck_assert_uint_ge(n->nconds, 4);
     ck_assert_int_gt(n->ready_since, 0);
     kobj_free(&n->obj);
@@ -1102,6 +1117,27 @@ static const struct {
       1, "2026-11-24T01:00:00Z", "2026-11-24T01:00:00Z", "x" },
 };
 
+START_TEST(test_warning_events)
+{
+    struct event *ev = (struct event *)parse_fixture(
+        KIND_EVENT, "kubernetes/synthetic/events-warning.json", "api-7d9c8-x2bq.000000000001");
+
+    ck_assert_str_eq(ev->type, "Warning");
+    ck_assert_str_eq(ev->reason, "BackOff");
+    ck_assert_int_eq(ev->count, 61);
+    ck_assert_int_eq(ev->last_seen, ts("2026-11-24T03:07:00Z"));
+    ck_assert_str_eq(ev->involved_name, "api-7d9c8-x2bq");
+    kobj_free(&ev->obj);
+    ev = (struct event *)parse_fixture(KIND_EVENT, "kubernetes/synthetic/events-warning.json",
+                                       "web-5f7b9-k2x9p.000000000002");
+    ck_assert_int_eq(ev->count, 4);
+    ck_assert_int_eq(ev->first_seen, ts("2026-11-24T03:00:00Z"));
+    ck_assert_int_eq(ev->last_seen, ts("2026-11-24T03:10:00Z"));
+    ck_assert_str_eq(ev->source, "default-scheduler");
+    kobj_free(&ev->obj);
+}
+END_TEST
+
 START_TEST(test_synthetic_events)
 {
     struct event *ev = (struct event *)parse_text(KIND_EVENT, synthetic_events[_i].json, true);
@@ -1248,6 +1284,8 @@ START_TEST(test_all_list_fixtures)
         { "kubernetes/kubectl-status/json/pod-with-metrics-and-events.events-list.json",
           KIND_EVENT, 4 },
         { "kubernetes/popeye/json/net_np_1.json", KIND_NETWORKPOLICY, 3 },
+        { "kubernetes/synthetic/nodes-k3s-states.json", KIND_NODE, 4 },
+        { "kubernetes/synthetic/events-warning.json", KIND_EVENT, 4 },
     };
     struct json_doc doc;
 
@@ -1301,6 +1339,7 @@ model_suite(void)
     tcase_add_test(tc, test_ingresses);
     tcase_add_test(tc, test_services);
     tcase_add_test(tc, test_events);
+    tcase_add_test(tc, test_warning_events);
     tcase_add_loop_test(tc, test_synthetic_events, 0, (int)ARRAY_SIZE(synthetic_events));
     tcase_add_test(tc, test_namespaces);
     tcase_add_loop_test(tc, test_bad_shapes, 0, (int)ARRAY_SIZE(bad_shapes));
