@@ -287,10 +287,12 @@ json_parse(struct json_doc *doc, const char *src, size_t len)
     doc->err[0] = '\0';
     if (len >= UINT32_MAX)
         return parse_fail(doc, 0, "document larger than 4 GiB");
-    if (doc->cap == 0) {
-        size_t want = len / 12 + 16;
-        doc->toks = xgrow(doc->toks, &doc->cap, want, sizeof(*doc->toks));
-    }
+    /* A first guess from the size (real API JSON runs ~12 bytes a token),
+     * bounded so a huge string does not reserve memory it never uses;
+     * doubling takes it from there. */
+    if (doc->cap == 0)
+        doc->toks = xgrow(doc->toks, &doc->cap, MIN(len / 12 + 16, (size_t)1 << 16),
+                          sizeof(*doc->toks));
 
 value:
     pos = skip_ws(s, len, pos);
