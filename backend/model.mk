@@ -6,6 +6,8 @@ backend_libbackend_a_SOURCES += backend/model.c
 backend_libbackend_a_SOURCES += backend/model_codec.c
 backend_libbackend_a_SOURCES += backend/model_json.c
 backend_libbackend_a_SOURCES += backend/model_parse.c
+backend_libbackend_a_SOURCES += include/opsdeck/json.h
+backend_libbackend_a_SOURCES += include/opsdeck/model.h
 
 check_PROGRAMS += tests/unit/test-json
 tests_unit_test_json_CFLAGS = $(UNIT_CFLAGS)
