@@ -2,6 +2,9 @@
 /* bench-parse.c - tokenizer, kobj_parse, cache codec and CLI JSON over a 20,000-pod list */
 #include "config.h"
 
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +180,17 @@ load_templates(const char *dir, struct template *out, size_t max)
     return n;
 }
 
+/* Bytes in use on the heap, where the C library can tell. */
+static size_t
+heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    return mallinfo2().uordblks;
+#else
+    return 0;
+#endif
+}
+
 static long
 peak_rss_kib(void)
 {
@@ -275,6 +289,7 @@ main(int argc, char **argv)
     tenc = now_s() - t0;
     for (size_t i = 0; i < nitems; i++)
         kobj_free(objs[i]);
+    size_t heap_before = heap_in_use();
     t0 = now_s();
     for (size_t i = 0; i < nitems; i++) {
         objs[i] = kobj_decode(KIND_POD, blob.buf + blob_off[i], blob_off[i + 1] - blob_off[i]);
@@ -290,6 +305,10 @@ main(int argc, char **argv)
            (double)blob.len / 1e6);
     printf("decode:            %8.2f us/pod (%.1f ms for %zu pods)\n",
            tdec * 1e6 / (double)parsed, tdec * 1e3, parsed);
+    if (heap_in_use() > heap_before)
+        printf("models in memory:  %8.1f MB (%.0f bytes/pod)\n",
+               (double)(heap_in_use() - heap_before) / 1e6,
+               (double)(heap_in_use() - heap_before) / (double)parsed);
 
     /* 4. The CLI's JSON. */
     strbuf_init(&out);
