@@ -78,8 +78,8 @@ slurp(const char *path, size_t *len)
  * name, namespace and uid are replaced, and kind/apiVersion are dropped
  * from items as the API server does. */
 static void
-write_value(const struct json_doc *doc, uint32_t t, struct jsonw *w, int depth,
-            bool in_metadata, const char *name, const char *ns, const char *uid)
+write_value(const struct json_doc *doc, uint32_t t, struct jsonw *w, int depth, bool in_metadata,
+            const char *name, const char *ns, const char *uid)
 {
     struct json_iter it;
     uint32_t k, v;
@@ -104,8 +104,8 @@ write_value(const struct json_doc *doc, uint32_t t, struct jsonw *w, int depth,
             else if (in_metadata && strcmp(s, "uid") == 0)
                 jsonw_str(w, uid);
             else
-                write_value(doc, v, w, depth + 1, depth == 0 && strcmp(s, "metadata") == 0,
-                            name, ns, uid);
+                write_value(doc, v, w, depth + 1, depth == 0 && strcmp(s, "metadata") == 0, name,
+                            ns, uid);
             free(s);
         }
         jsonw_obj_end(w);
@@ -129,10 +129,11 @@ write_value(const struct json_doc *doc, uint32_t t, struct jsonw *w, int depth,
     }
 }
 
-struct template {
-    char *text;     /* the fixture file */
+struct template
+{
+    char *text; /* the fixture file */
     struct json_doc doc;
-    uint32_t t;     /* the pod */
+    uint32_t t; /* the pod */
 };
 
 static size_t
@@ -303,8 +304,8 @@ main(int argc, char **argv)
     printf("encode:            %8.2f us/pod (%.1f ms), %.0f bytes/pod (%.1f MB)\n",
            tenc * 1e6 / (double)nitems, tenc * 1e3, (double)blob.len / (double)nitems,
            (double)blob.len / 1e6);
-    printf("decode:            %8.2f us/pod (%.1f ms for %zu pods)\n",
-           tdec * 1e6 / (double)parsed, tdec * 1e3, parsed);
+    printf("decode:            %8.2f us/pod (%.1f ms for %zu pods)\n", tdec * 1e6 / (double)parsed,
+           tdec * 1e3, parsed);
     if (heap_in_use() > heap_before)
         printf("models in memory:  %8.1f MB (%.0f bytes/pod)\n",
                (double)(heap_in_use() - heap_before) / 1e6,
@@ -319,8 +320,8 @@ main(int argc, char **argv)
         pod_write_json((const struct pod *)objs[i], 1800000000, 0, &w);
     jsonw_arr_end(&w);
     tjson = now_s() - t0;
-    printf("pod_write_json:    %8.2f us/pod (%.1f ms, %.1f MB out)\n",
-           tjson * 1e6 / (double)nitems, tjson * 1e3, (double)out.len / 1e6);
+    printf("pod_write_json:    %8.2f us/pod (%.1f ms, %.1f MB out)\n", tjson * 1e6 / (double)nitems,
+           tjson * 1e3, (double)out.len / 1e6);
 
     /* 5. Page by page, as the client sees the list (500 items a page). */
     {

@@ -30,7 +30,7 @@
  * as U+FFFD. Duplicate keys are kept; json_get finds the first.
  */
 #define JSON_MAX_DEPTH 512
-#define JSON_NONE UINT32_MAX
+#define JSON_NONE      UINT32_MAX
 
 enum json_type {
     JSON_INVALID = 0,
@@ -44,21 +44,21 @@ enum json_type {
 };
 
 struct json_tok {
-    uint32_t start;       /* byte offset; strings: first byte after the quote */
-    uint32_t len;         /* bytes; strings: raw (escaped) length without quotes */
-    uint32_t end;         /* index of the first token after this subtree */
-    uint32_t size;        /* arrays: elements; objects: members; else 0 */
-    uint8_t type;         /* enum json_type */
-    uint8_t escaped;      /* strings: contains a backslash escape */
+    uint32_t start;  /* byte offset; strings: first byte after the quote */
+    uint32_t len;    /* bytes; strings: raw (escaped) length without quotes */
+    uint32_t end;    /* index of the first token after this subtree */
+    uint32_t size;   /* arrays: elements; objects: members; else 0 */
+    uint8_t type;    /* enum json_type */
+    uint8_t escaped; /* strings: contains a backslash escape */
 };
 
 struct json_doc {
-    const char *src;      /* borrowed */
+    const char *src; /* borrowed */
     size_t len;
-    struct json_tok *toks;/* owned; reused by the next json_parse */
+    struct json_tok *toks; /* owned; reused by the next json_parse */
     size_t ntoks;
     size_t cap;
-    char err[160];        /* "offset 1234: expected ',' or '}'" after a failure */
+    char err[160]; /* "offset 1234: expected ',' or '}'" after a failure */
 };
 
 void json_doc_init(struct json_doc *doc);
@@ -142,7 +142,7 @@ void json_write_yaml(const struct json_doc *doc, uint32_t t, struct strbuf *out)
  */
 #define JSONW_MAX_DEPTH 64
 struct jsonw {
-    struct strbuf *out;       /* borrowed */
+    struct strbuf *out; /* borrowed */
     bool pretty;
     int depth;
     bool first[JSONW_MAX_DEPTH];
@@ -158,7 +158,7 @@ void jsonw_keyn(struct jsonw *w, const char *key, size_t len);
 void jsonw_str(struct jsonw *w, const char *s);
 void jsonw_strn(struct jsonw *w, const char *s, size_t len);
 void jsonw_int(struct jsonw *w, int64_t v);
-void jsonw_double(struct jsonw *w, double v);   /* NaN/Inf written as null */
+void jsonw_double(struct jsonw *w, double v); /* NaN/Inf written as null */
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
 /* Inserts already-valid JSON text as one value. */

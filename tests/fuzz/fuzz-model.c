@@ -15,7 +15,7 @@
 static void
 check_object(struct kobj *obj)
 {
-    struct conventions conv = { .pool_label = (char *)(uintptr_t)"pool" };
+    struct conventions conv = {.pool_label = (char *)(uintptr_t) "pool"};
     struct strbuf a, b, out;
     struct json_doc doc;
     struct jsonw w;

@@ -12,13 +12,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Active in every build (assert() is compiled out with NDEBUG): a broken
  * property is a finding, reported and aborted on. */
-#define FUZZ_ASSERT(cond)                                                         \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                       \
-            abort();                                                              \
-        }                                                                         \
+#define FUZZ_ASSERT(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 #endif /* OPSDECK_FUZZ_H */

@@ -101,7 +101,7 @@ read_file(const char *path, size_t *len)
 int
 main(void)
 {
-    struct paths paths = { 0 };
+    struct paths paths = {0};
     char *dirs = strdup(REPLAY_DIRS), *save = NULL;
     int failed = 0;
 
