@@ -136,9 +136,9 @@ scan_string(const unsigned char *s, size_t len, size_t pos, bool *escaped, const
         const __m128i space = _mm_set1_epi8(0x20);
         while (pos + 16 <= len) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + pos));
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                    _mm_cmpeq_epi8(v, bslash)),
-                                       _mm_cmplt_epi8(v, space));
+            __m128i hit =
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                             _mm_cmplt_epi8(v, space));
             unsigned mask = (unsigned)_mm_movemask_epi8(hit);
             if (mask) {
                 pos += (size_t)__builtin_ctz(mask);
@@ -165,7 +165,14 @@ scan_string(const unsigned char *s, size_t len, size_t pos, bool *escaped, const
                 return SIZE_MAX;
             }
             switch (s[pos + 1]) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
                 pos += 2;
                 break;
             case 'u':
@@ -287,16 +294,18 @@ json_parse(struct json_doc *doc, const char *src, size_t len)
     doc->err[0] = '\0';
     if (len >= UINT32_MAX)
         return parse_fail(doc, 0, "document larger than 4 GiB");
-    if (doc->cap == 0) {
-        size_t want = len / 12 + 16;
-        doc->toks = xgrow(doc->toks, &doc->cap, want, sizeof(*doc->toks));
-    }
+    /* A first guess from the size (real API JSON runs ~12 bytes a token),
+     * bounded so a huge string does not reserve memory it never uses;
+     * doubling takes it from there. */
+    if (doc->cap == 0)
+        doc->toks =
+            xgrow(doc->toks, &doc->cap, MIN(len / 12 + 16, (size_t)1 << 16), sizeof(*doc->toks));
 
 value:
     pos = skip_ws(s, len, pos);
     if (pos >= len)
-        return parse_fail(doc, pos, depth || doc->ntoks ? "unexpected end of input"
-                                                        : "empty document");
+        return parse_fail(doc, pos,
+                          depth || doc->ntoks ? "unexpected end of input" : "empty document");
     c = s[pos];
     switch (c) {
     case '{':
@@ -454,13 +463,26 @@ unescape_one(const unsigned char *raw, size_t len, size_t *i, unsigned char *out
 
     *i += 2;
     switch (e) {
-    case 'b': out[0] = '\b'; return 1;
-    case 'f': out[0] = '\f'; return 1;
-    case 'n': out[0] = '\n'; return 1;
-    case 'r': out[0] = '\r'; return 1;
-    case 't': out[0] = '\t'; return 1;
-    case 'u': break;
-    default: out[0] = e; return 1;
+    case 'b':
+        out[0] = '\b';
+        return 1;
+    case 'f':
+        out[0] = '\f';
+        return 1;
+    case 'n':
+        out[0] = '\n';
+        return 1;
+    case 'r':
+        out[0] = '\r';
+        return 1;
+    case 't':
+        out[0] = '\t';
+        return 1;
+    case 'u':
+        break;
+    default:
+        out[0] = e;
+        return 1;
     }
     cp = hex4(raw + *i);
     *i += 4;
@@ -516,8 +538,11 @@ str_equal(const struct json_doc *doc, uint32_t t, const char *s, size_t n)
     size_t i = 0, j = 0;
     unsigned char buf[4];
 
+    /* Lengths and first bytes settle almost every key comparison without
+     * calling memcmp. */
     if (!tok->escaped)
-        return tok->len == n && memcmp(raw, s, n) == 0;
+        return tok->len == n &&
+               (n == 0 || (raw[0] == (unsigned char)s[0] && memcmp(raw, s, n) == 0));
     if (n > tok->len)
         return false;
     while (i < tok->len) {
@@ -865,18 +890,32 @@ escape_body(struct strbuf *out, const unsigned char *p, size_t len)
         }
         strbuf_append(out, p + run, i - run);
         switch (c) {
-        case '"': strbuf_append(out, "\\\"", 2); break;
-        case '\\': strbuf_append(out, "\\\\", 2); break;
-        case '\n': strbuf_append(out, "\\n", 2); break;
-        case '\r': strbuf_append(out, "\\r", 2); break;
-        case '\t': strbuf_append(out, "\\t", 2); break;
-        case '\b': strbuf_append(out, "\\b", 2); break;
-        case '\f': strbuf_append(out, "\\f", 2); break;
+        case '"':
+            strbuf_append(out, "\\\"", 2);
+            break;
+        case '\\':
+            strbuf_append(out, "\\\\", 2);
+            break;
+        case '\n':
+            strbuf_append(out, "\\n", 2);
+            break;
+        case '\r':
+            strbuf_append(out, "\\r", 2);
+            break;
+        case '\t':
+            strbuf_append(out, "\\t", 2);
+            break;
+        case '\b':
+            strbuf_append(out, "\\b", 2);
+            break;
+        case '\f':
+            strbuf_append(out, "\\f", 2);
+            break;
         default:
             if (c >= 0x80) {
                 strbuf_append(out, "\xef\xbf\xbd", 3);
             } else {
-                char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
                 strbuf_append(out, e, 6);
             }
         }
@@ -984,8 +1023,14 @@ jsonw_arr_end(struct jsonw *w)
 void
 jsonw_key(struct jsonw *w, const char *key)
 {
+    jsonw_keyn(w, key, strlen(key));
+}
+
+void
+jsonw_keyn(struct jsonw *w, const char *key, size_t len)
+{
     jsonw_sep(w);
-    json_escape(w->out, key, strlen(key));
+    json_escape(w->out, key, len);
     if (w->pretty)
         strbuf_append(w->out, ": ", 2);
     else
@@ -1183,8 +1228,8 @@ static bool
 yaml_needs_quotes(const char *s, size_t n)
 {
     static const char *const words[] = {
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
-        ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
+        "true", "false", "yes",  "no",    "on",    "off",  "y",  "n",
+        "null", "~",     ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
     };
     const unsigned char *p = (const unsigned char *)s;
 
@@ -1193,8 +1238,7 @@ yaml_needs_quotes(const char *s, size_t n)
     for (size_t i = 0; i < ARRAY_SIZE(words); i++)
         if (ascii_ieq(s, n, words[i]))
             return true;
-    if (strchr("-?:,[]{}#&*!|>'\"%@`", p[0]) || p[0] == ' ' || p[n - 1] == ' ' ||
-        p[n - 1] == ':')
+    if (strchr("-?:,[]{}#&*!|>'\"%@`", p[0]) || p[0] == ' ' || p[n - 1] == ' ' || p[n - 1] == ':')
         return true;
     for (size_t i = 0; i < n; i++) {
         if (p[i] < 0x20 || p[i] == 0x7f)

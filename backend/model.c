@@ -19,9 +19,9 @@
  * Kinds
  */
 
-#define KIND_ROW(name, kind_, resource, group, version, namespaced, short_name) \
-    { kind_, resource, group, version, namespaced, short_name },
-static const struct kind_info kinds[KIND_COUNT] = { KIND_INFO(KIND_ROW) };
+#define KIND_ROW(name, kind_, resource, group, version, namespaced, short_name)                    \
+    {kind_, resource, group, version, namespaced, short_name},
+static const struct kind_info kinds[KIND_COUNT] = {KIND_INFO(KIND_ROW)};
 #undef KIND_ROW
 
 const struct kind_info *
@@ -351,10 +351,10 @@ quantity_parse(const char *s, double *out)
         double base;
         int exp;
     } suffixes[] = {
-        { "Ki", 1024, 1 }, { "Mi", 1024, 2 }, { "Gi", 1024, 3 }, { "Ti", 1024, 4 },
-        { "Pi", 1024, 5 }, { "Ei", 1024, 6 }, { "n", 10, -9 },   { "u", 10, -6 },
-        { "m", 10, -3 },   { "", 10, 0 },     { "k", 10, 3 },    { "M", 10, 6 },
-        { "G", 10, 9 },    { "T", 10, 12 },   { "P", 10, 15 },   { "E", 10, 18 },
+        {"Ki", 1024, 1}, {"Mi", 1024, 2}, {"Gi", 1024, 3}, {"Ti", 1024, 4},
+        {"Pi", 1024, 5}, {"Ei", 1024, 6}, {"n", 10, -9},   {"u", 10, -6},
+        {"m", 10, -3},   {"", 10, 0},     {"k", 10, 3},    {"M", 10, 6},
+        {"G", 10, 9},    {"T", 10, 12},   {"P", 10, 15},   {"E", 10, 18},
     };
     const char *p = s;
     double mant = 0, scale = 1;
@@ -437,7 +437,7 @@ format_short(double v, const char *unit, char *buf, size_t size)
 void
 quantity_format_bytes(double bytes, char *buf, size_t size)
 {
-    static const char *const units[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
+    static const char *const units[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
     size_t u = 0;
     double v = bytes;
 

@@ -37,8 +37,8 @@
 struct codec {
     bool decoding;
     bool bad;
-    struct strbuf *out;          /* encoding */
-    const unsigned char *p;      /* decoding: next byte */
+    struct strbuf *out;     /* encoding */
+    const unsigned char *p; /* decoding: next byte */
     const unsigned char *end;
 };
 
@@ -472,16 +472,36 @@ c_object(struct codec *c, struct kobj *obj)
 {
     c_kobj(c, obj);
     switch (obj->kind) {
-    case KIND_NODE: c_node(c, (struct node *)obj); break;
-    case KIND_NAMESPACE: c_namespace(c, (struct namespace *)obj); break;
-    case KIND_POD: c_pod(c, (struct pod *)obj); break;
-    case KIND_DEPLOYMENT: c_deployment(c, (struct deployment *)obj); break;
-    case KIND_RESOURCEQUOTA: c_resourcequota(c, (struct resourcequota *)obj); break;
-    case KIND_NETWORKPOLICY: c_networkpolicy(c, (struct networkpolicy *)obj); break;
-    case KIND_INGRESS: c_ingress(c, (struct ingress *)obj); break;
-    case KIND_SERVICE: c_service(c, (struct service *)obj); break;
-    case KIND_EVENT: c_event(c, (struct event *)obj); break;
-    case KIND_COUNT: c->bad = true; break;
+    case KIND_NODE:
+        c_node(c, (struct node *)obj);
+        break;
+    case KIND_NAMESPACE:
+        c_namespace(c, (struct namespace *)obj);
+        break;
+    case KIND_POD:
+        c_pod(c, (struct pod *)obj);
+        break;
+    case KIND_DEPLOYMENT:
+        c_deployment(c, (struct deployment *)obj);
+        break;
+    case KIND_RESOURCEQUOTA:
+        c_resourcequota(c, (struct resourcequota *)obj);
+        break;
+    case KIND_NETWORKPOLICY:
+        c_networkpolicy(c, (struct networkpolicy *)obj);
+        break;
+    case KIND_INGRESS:
+        c_ingress(c, (struct ingress *)obj);
+        break;
+    case KIND_SERVICE:
+        c_service(c, (struct service *)obj);
+        break;
+    case KIND_EVENT:
+        c_event(c, (struct event *)obj);
+        break;
+    case KIND_COUNT:
+        c->bad = true;
+        break;
     }
 }
 
@@ -490,11 +510,11 @@ kobj_encode(const struct kobj *obj, struct strbuf *out)
 {
     /* The codec functions take mutable pointers for the decoding
      * direction; encoding only reads through them. */
-    struct codec c = { .decoding = false, .out = out };
+    struct codec c = {.decoding = false, .out = out};
     union {
         const struct kobj *in;
         struct kobj *rw;
-    } u = { .in = obj };
+    } u = {.in = obj};
 
     strbuf_putc(out, KOBJ_CODEC_VERSION);
     strbuf_putc(out, (char)obj->kind);
@@ -505,7 +525,7 @@ struct kobj *
 kobj_decode(enum kind kind, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    struct codec c = { .decoding = true };
+    struct codec c = {.decoding = true};
     struct kobj *obj;
 
     if ((unsigned)kind >= KIND_COUNT) {

@@ -134,9 +134,12 @@ static const char *
 container_kind_name(enum container_kind kind)
 {
     switch (kind) {
-    case CONTAINER_INIT: return "init";
-    case CONTAINER_SIDECAR: return "sidecar";
-    case CONTAINER_APP: break;
+    case CONTAINER_INIT:
+        return "init";
+    case CONTAINER_SIDECAR:
+        return "sidecar";
+    case CONTAINER_APP:
+        break;
     }
     return "app";
 }
@@ -145,10 +148,14 @@ static const char *
 container_state_name(enum container_state state)
 {
     switch (state) {
-    case CSTATE_WAITING: return "waiting";
-    case CSTATE_RUNNING: return "running";
-    case CSTATE_TERMINATED: return "terminated";
-    case CSTATE_NONE: break;
+    case CSTATE_WAITING:
+        return "waiting";
+    case CSTATE_RUNNING:
+        return "running";
+    case CSTATE_TERMINATED:
+        return "terminated";
+    case CSTATE_NONE:
+        break;
     }
     return NULL;
 }

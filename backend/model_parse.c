@@ -22,7 +22,7 @@
  */
 struct pctx {
     const struct json_doc *doc;
-    const char *resource;   /* "pods" */
+    const char *resource; /* "pods" */
     bool failed;
 };
 
@@ -149,6 +149,19 @@ get_bool(struct pctx *c, uint32_t t, const char *path, const char *key, bool def
     return def;
 }
 
+static bool
+year_in_ns_range(const char *s)
+{
+    int year = 0;
+
+    for (int i = 0; i < 4; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        year = year * 10 + (s[i] - '0');
+    }
+    return year >= 1678 && year <= 2261;
+}
+
 /* An RFC 3339 timestamp into Unix seconds; 0 when absent. */
 static int64_t
 get_time(struct pctx *c, uint32_t t, const char *path, const char *key)
@@ -159,7 +172,9 @@ get_time(struct pctx *c, uint32_t t, const char *path, const char *key)
 
     if (v == JSON_NONE)
         return 0;
-    if (json_strcpy(c->doc, v, buf, sizeof(buf)) >= sizeof(buf) ||
+    /* time_parse_rfc3339 works in int64 nanoseconds, which end in 2262
+     * (and overflow past it): years outside 1678-2261 are refused here. */
+    if (json_strcpy(c->doc, v, buf, sizeof(buf)) >= sizeof(buf) || !year_in_ns_range(buf) ||
         !time_parse_rfc3339(buf, &ns)) {
         pfail(c, path, key, "RFC 3339 time");
         return 0;
@@ -250,8 +265,8 @@ parse_meta(struct pctx *c, uint32_t t, struct kobj *obj, bool namespaced)
         }
         if (first == JSON_NONE)
             first = ref;
-        if (controller == JSON_NONE && get_bool(c, ref, "metadata.ownerReferences[]",
-                                                "controller", false))
+        if (controller == JSON_NONE &&
+            get_bool(c, ref, "metadata.ownerReferences[]", "controller", false))
             controller = ref;
     }
     if (controller == JSON_NONE)
@@ -263,8 +278,7 @@ parse_meta(struct pctx *c, uint32_t t, struct kobj *obj, bool namespaced)
 }
 
 static void
-parse_conditions(struct pctx *c, uint32_t t, const char *path, struct condition **out,
-                 size_t *n)
+parse_conditions(struct pctx *c, uint32_t t, const char *path, struct condition **out, size_t *n)
 {
     uint32_t arr = get_arr(c, t, path, "conditions");
     struct json_iter it;
@@ -309,8 +323,7 @@ condition_true(const struct condition *cond)
 }
 
 static void
-parse_resources(struct pctx *c, uint32_t t, const char *path, const char *key,
-                struct resources *r)
+parse_resources(struct pctx *c, uint32_t t, const char *path, const char *key, struct resources *r)
 {
     uint32_t m = get_obj(c, t, path, key);
     char sub[96];
@@ -382,7 +395,7 @@ static char *
 parse_selector(struct pctx *c, uint32_t t, const char *path, const char *key)
 {
     uint32_t sel = get_obj(c, t, path, key), exprs, e, vals, v;
-    struct kv_list labels = { 0 };
+    struct kv_list labels = {0};
     struct requirement *reqs = NULL;
     size_t nreqs = 0, cap = 0;
     struct json_iter it, vit;
@@ -527,7 +540,10 @@ parse_node(struct pctx *c, uint32_t t)
     }
     n->ready = condition_true(ready);
     n->ready_since = ready ? ready->last_transition : 0;
-    n->status = xasprintf("%s%s", !ready ? "Unknown" : n->ready ? "Ready" : "NotReady",
+    n->status = xasprintf("%s%s",
+                          !ready     ? "Unknown"
+                          : n->ready ? "Ready"
+                                     : "NotReady",
                           n->unschedulable ? ",SchedulingDisabled" : "");
 
     /* ROLES: node-role.kubernetes.io/<role> keys (value ignored) and the
@@ -561,8 +577,7 @@ parse_node(struct pctx *c, uint32_t t)
         }
         if (!n->internal_ip && get_str_is(c, v, "status.addresses[]", "type", "InternalIP"))
             n->internal_ip = get_str(c, v, "status.addresses[]", "address");
-        else if (!n->external_ip &&
-                 get_str_is(c, v, "status.addresses[]", "type", "ExternalIP"))
+        else if (!n->external_ip && get_str_is(c, v, "status.addresses[]", "type", "ExternalIP"))
             n->external_ip = get_str(c, v, "status.addresses[]", "address");
     }
     info = get_obj(c, status, "status", "nodeInfo");
@@ -729,7 +744,9 @@ pod_columns(struct pod *p, const struct container *spec, size_t ninit, size_t na
             size_t napp_st)
 {
     char *reason = xstrdup(p->phase ? p->phase : "");
-    int restarts = 0, sidecar_restarts = 0, ready = 0, total = (int)napp;
+    /* Sums in 64 bits: restart counts come from the wire. */
+    int64_t restarts = 0, sidecar_restarts = 0;
+    int ready = 0, total = (int)napp;
     int64_t last = 0, sidecar_last = 0;
     bool initializing = false;
 
@@ -781,8 +798,7 @@ pod_columns(struct pod *p, const struct container *spec, size_t ninit, size_t na
         break;
     }
 
-    if (!initializing ||
-        condition_true(find_condition(p->conds, p->nconds, "Initialized"))) {
+    if (!initializing || condition_true(find_condition(p->conds, p->nconds, "Initialized"))) {
         bool has_running = false;
 
         restarts = sidecar_restarts;
@@ -819,7 +835,7 @@ pod_columns(struct pod *p, const struct container *spec, size_t ninit, size_t na
     p->status = reason;
     p->ready = ready;
     p->total = total;
-    p->restarts = restarts;
+    p->restarts = (int)CLAMP(restarts, INT32_MIN, INT32_MAX);
     p->last_restart = last;
 }
 
@@ -842,7 +858,7 @@ container_take_status(struct container *ct, struct container *st)
     ct->last_finished_at = st->last_finished_at;
     st->reason = st->message = st->last_reason = NULL;
     free(st->name);
-    st->name = NULL;   /* taken: a second status of the same name finds nothing */
+    st->name = NULL; /* taken: a second status of the same name finds nothing */
 }
 
 static void
@@ -900,8 +916,8 @@ parse_pod(struct pctx *c, uint32_t t)
         struct container *ct = &p->containers[i];
         snprintf(sub, sizeof(sub), "spec.initContainers[%zu]", i);
         parse_container_spec(c, v, sub, ct);
-        ct->kind = get_str_is(c, v, sub, "restartPolicy", "Always") ? CONTAINER_SIDECAR
-                                                                     : CONTAINER_INIT;
+        ct->kind =
+            get_str_is(c, v, sub, "restartPolicy", "Always") ? CONTAINER_SIDECAR : CONTAINER_INIT;
         p->ncontainers = ++i;
     }
     json_iter_init(&it, c->doc, apps);
@@ -959,8 +975,7 @@ parse_deployment(struct pctx *c, uint32_t t)
     spec = get_obj(c, t, "", "spec");
     status = get_obj(c, t, "", "status");
     d->replicas = get_int32(c, spec, "spec", "replicas", 1);
-    parse_kv(c, get_obj(c, spec, "spec", "selector"), "spec.selector", "matchLabels",
-             &d->selector);
+    parse_kv(c, get_obj(c, spec, "spec", "selector"), "spec.selector", "matchLabels", &d->selector);
     tmpl = get_obj(c, get_obj(c, spec, "spec", "template"), "spec.template", "spec");
     containers = get_arr(c, tmpl, "spec.template.spec", "containers");
     if (containers != JSON_NONE && c->doc->toks[containers].size > 0) {
@@ -1103,13 +1118,11 @@ parse_ingress(struct pctx *c, uint32_t t)
             push_unique(&hosts, host);
         else
             free(host);
-        paths = get_arr(c, get_obj(c, rule, "spec.rules[]", "http"), "spec.rules[].http",
-                        "paths");
+        paths = get_arr(c, get_obj(c, rule, "spec.rules[]", "http"), "spec.rules[].http", "paths");
         json_iter_init(&pit, c->doc, paths);
         while (json_iter_next(&pit, NULL, &path))
             push_unique(&backends,
-                        backend_service(c, get_obj(c, path, "spec.rules[].http.paths[]",
-                                                   "backend"),
+                        backend_service(c, get_obj(c, path, "spec.rules[].http.paths[]", "backend"),
                                         "spec.rules[].http.paths[].backend"));
     }
     tls = get_arr(c, spec, "spec", "tls");
@@ -1160,8 +1173,8 @@ parse_service(struct pctx *c, uint32_t t)
         }
         num = get_int(c, port, sub, "port", 0);
         node_port = get_int(c, port, sub, "nodePort", 0);
-        if (!json_strcpy(c->doc, member(c, port, sub, "protocol", JSON_STRING, "string"),
-                         proto, sizeof(proto)))
+        if (!json_strcpy(c->doc, member(c, port, sub, "protocol", JSON_STRING, "string"), proto,
+                         sizeof(proto)))
             strcpy(proto, "TCP");
         if (i++)
             strbuf_putc(&sb, ',');
@@ -1225,7 +1238,7 @@ parse_event(struct pctx *c, uint32_t t)
 struct kobj *
 kobj_parse(enum kind kind, const struct json_doc *doc, uint32_t t)
 {
-    struct pctx c = { .doc = doc, .failed = false };
+    struct pctx c = {.doc = doc, .failed = false};
     struct kobj *obj;
 
     if ((unsigned)kind >= KIND_COUNT) {
@@ -1238,16 +1251,35 @@ kobj_parse(enum kind kind, const struct json_doc *doc, uint32_t t)
         return NULL;
     }
     switch (kind) {
-    case KIND_NODE: obj = parse_node(&c, t); break;
-    case KIND_NAMESPACE: obj = parse_namespace(&c, t); break;
-    case KIND_POD: obj = parse_pod(&c, t); break;
-    case KIND_DEPLOYMENT: obj = parse_deployment(&c, t); break;
-    case KIND_RESOURCEQUOTA: obj = parse_resourcequota(&c, t); break;
-    case KIND_NETWORKPOLICY: obj = parse_networkpolicy(&c, t); break;
-    case KIND_INGRESS: obj = parse_ingress(&c, t); break;
-    case KIND_SERVICE: obj = parse_service(&c, t); break;
-    case KIND_EVENT: obj = parse_event(&c, t); break;
-    default: return NULL;
+    case KIND_NODE:
+        obj = parse_node(&c, t);
+        break;
+    case KIND_NAMESPACE:
+        obj = parse_namespace(&c, t);
+        break;
+    case KIND_POD:
+        obj = parse_pod(&c, t);
+        break;
+    case KIND_DEPLOYMENT:
+        obj = parse_deployment(&c, t);
+        break;
+    case KIND_RESOURCEQUOTA:
+        obj = parse_resourcequota(&c, t);
+        break;
+    case KIND_NETWORKPOLICY:
+        obj = parse_networkpolicy(&c, t);
+        break;
+    case KIND_INGRESS:
+        obj = parse_ingress(&c, t);
+        break;
+    case KIND_SERVICE:
+        obj = parse_service(&c, t);
+        break;
+    case KIND_EVENT:
+        obj = parse_event(&c, t);
+        break;
+    default:
+        return NULL;
     }
     if (c.failed) {
         kobj_free(obj);

@@ -20,9 +20,17 @@
  * Numbers stay text (resourceVersions, quantities and nanosecond timestamps
  * must not pass through a double); ask for them with json_int64/json_double.
  * The source buffer is borrowed and must outlive every use of the doc.
+ *
+ * Validation is strict RFC 8259: no trailing commas, leading zeros, bare
+ * words, comments, byte order mark, single quotes or unescaped control
+ * characters; escapes must be well formed. Invalid UTF-8 (overlongs, encoded
+ * surrogates, above U+10FFFF, truncated sequences) is REJECTED, not
+ * replaced: Kubernetes, Loki and Prometheus (Go) never send it. A lone
+ * surrogate escape ("\ud800") is grammatical JSON and is accepted; it reads
+ * as U+FFFD. Duplicate keys are kept; json_get finds the first.
  */
 #define JSON_MAX_DEPTH 512
-#define JSON_NONE UINT32_MAX
+#define JSON_NONE      UINT32_MAX
 
 enum json_type {
     JSON_INVALID = 0,
@@ -36,21 +44,21 @@ enum json_type {
 };
 
 struct json_tok {
-    uint32_t start;       /* byte offset; strings: first byte after the quote */
-    uint32_t len;         /* bytes; strings: raw (escaped) length without quotes */
-    uint32_t end;         /* index of the first token after this subtree */
-    uint32_t size;        /* arrays: elements; objects: members; else 0 */
-    uint8_t type;         /* enum json_type */
-    uint8_t escaped;      /* strings: contains a backslash escape */
+    uint32_t start;  /* byte offset; strings: first byte after the quote */
+    uint32_t len;    /* bytes; strings: raw (escaped) length without quotes */
+    uint32_t end;    /* index of the first token after this subtree */
+    uint32_t size;   /* arrays: elements; objects: members; else 0 */
+    uint8_t type;    /* enum json_type */
+    uint8_t escaped; /* strings: contains a backslash escape */
 };
 
 struct json_doc {
-    const char *src;      /* borrowed */
+    const char *src; /* borrowed */
     size_t len;
-    struct json_tok *toks;/* owned; reused by the next json_parse */
+    struct json_tok *toks; /* owned; reused by the next json_parse */
     size_t ntoks;
     size_t cap;
-    char err[160];        /* "offset 1234: expected ',' or '}'" after a failure */
+    char err[160]; /* "offset 1234: expected ',' or '}'" after a failure */
 };
 
 void json_doc_init(struct json_doc *doc);
@@ -116,8 +124,15 @@ char *json_get_str(const struct json_doc *doc, uint32_t obj, const char *key);
 int64_t json_get_int(const struct json_doc *doc, uint32_t obj, const char *key, int64_t def);
 bool json_get_bool(const struct json_doc *doc, uint32_t obj, const char *key, bool def);
 
-/* Re-serialise value t: indented JSON (2 spaces) or block YAML. Strings
- * are re-escaped; nothing is sanitised for display (the tui does that). */
+/* Re-serialise value t (appended to out, ending in a newline): indented
+ * JSON (2 spaces) or block YAML as kubectl prints it (sequences not indented
+ * under their key, {} and [] for empty containers). YAML strings are
+ * double-quoted whenever a YAML 1.1 or 1.2 reader could take them for
+ * something else: "", true/yes/on/y/null/~ in any case, numbers in any
+ * notation (1e3, 0x1f, .5, 1_000, 1:30, 10.0.1.10), dates, leading
+ * indicators (- ? : , [ ] { } # & * ! | > ' " % @ `), ": ", " #", a trailing
+ * ':', edge spaces, control characters, and U+0085/U+2028/U+2029/U+FEFF
+ * (escaped). Nothing is sanitised for display (the tui does that). */
 void json_write_pretty(const struct json_doc *doc, uint32_t t, struct strbuf *out);
 void json_write_yaml(const struct json_doc *doc, uint32_t t, struct strbuf *out);
 
@@ -127,7 +142,7 @@ void json_write_yaml(const struct json_doc *doc, uint32_t t, struct strbuf *out)
  */
 #define JSONW_MAX_DEPTH 64
 struct jsonw {
-    struct strbuf *out;       /* borrowed */
+    struct strbuf *out; /* borrowed */
     bool pretty;
     int depth;
     bool first[JSONW_MAX_DEPTH];
@@ -139,10 +154,11 @@ void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);
 void jsonw_arr_end(struct jsonw *w);
 void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_keyn(struct jsonw *w, const char *key, size_t len);
 void jsonw_str(struct jsonw *w, const char *s);
 void jsonw_strn(struct jsonw *w, const char *s, size_t len);
 void jsonw_int(struct jsonw *w, int64_t v);
-void jsonw_double(struct jsonw *w, double v);   /* NaN/Inf written as null */
+void jsonw_double(struct jsonw *w, double v); /* NaN/Inf written as null */
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
 /* Inserts already-valid JSON text as one value. */

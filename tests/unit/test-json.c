@@ -204,8 +204,7 @@ START_TEST(test_invalid_docs)
 
     json_doc_init(&doc);
     status_clear();
-    ck_assert_msg(parse_exact(&doc, text, strlen(text), &copy) == STATUS_JSON, "accepted %s",
-                  text);
+    ck_assert_msg(parse_exact(&doc, text, strlen(text), &copy) == STATUS_JSON, "accepted %s", text);
     ck_assert_uint_eq(doc.ntoks, 0);
     ck_assert_msg(strncmp(doc.err, "offset ", 7) == 0, "err: %s", doc.err);
     ck_assert_str_eq(status_text(), doc.err);
@@ -218,23 +217,23 @@ static const struct {
     const char *text;
     const char *err;
 } error_texts[] = {
-    { "", "offset 0: empty document (at end of input)" },
-    { "[1,]", "offset 3: expected a value (found ']')" },
-    { "{\"a\":1,}", "offset 7: expected a string key (found '}')" },
-    { "{\"a\" 1}", "offset 5: expected ':' (found '1')" },
-    { "[1 2]", "offset 3: expected ',' or ']' (found '2')" },
-    { "{\"a\":1 \"b\":2}", "offset 7: expected ',' or '}' (found '\"')" },
-    { "01", "offset 1: leading zero in number (found '1')" },
-    { "1.", "offset 2: expected a digit after '.' (at end of input)" },
-    { "1e+", "offset 3: expected a digit in the exponent (at end of input)" },
-    { "\"ab", "offset 3: unterminated string (at end of input)" },
-    { "\"a\\qb\"", "offset 2: invalid escape (found '\\')" },
-    { "\"a\\u12x4\"", "offset 2: invalid \\u escape (found '\\')" },
-    { "[\"a\tb\"]", "offset 3: unescaped control character in string (found byte 0x09)" },
-    { "\"\xc3\x28\"", "offset 1: invalid UTF-8 in string (found byte 0xc3)" },
-    { "[1]x", "offset 3: unexpected data after the document (found 'x')" },
-    { "{\"a\":[1,2", "offset 9: unexpected end of input (at end of input)" },
-    { "nulL", "offset 0: invalid literal (found 'n')" },
+    {"", "offset 0: empty document (at end of input)"},
+    {"[1,]", "offset 3: expected a value (found ']')"},
+    {"{\"a\":1,}", "offset 7: expected a string key (found '}')"},
+    {"{\"a\" 1}", "offset 5: expected ':' (found '1')"},
+    {"[1 2]", "offset 3: expected ',' or ']' (found '2')"},
+    {"{\"a\":1 \"b\":2}", "offset 7: expected ',' or '}' (found '\"')"},
+    {"01", "offset 1: leading zero in number (found '1')"},
+    {"1.", "offset 2: expected a digit after '.' (at end of input)"},
+    {"1e+", "offset 3: expected a digit in the exponent (at end of input)"},
+    {"\"ab", "offset 3: unterminated string (at end of input)"},
+    {"\"a\\qb\"", "offset 2: invalid escape (found '\\')"},
+    {"\"a\\u12x4\"", "offset 2: invalid \\u escape (found '\\')"},
+    {"[\"a\tb\"]", "offset 3: unescaped control character in string (found byte 0x09)"},
+    {"\"\xc3\x28\"", "offset 1: invalid UTF-8 in string (found byte 0xc3)"},
+    {"[1]x", "offset 3: unexpected data after the document (found 'x')"},
+    {"{\"a\":[1,2", "offset 9: unexpected end of input (at end of input)"},
+    {"nulL", "offset 0: invalid literal (found 'n')"},
 };
 
 START_TEST(test_error_texts)
@@ -255,24 +254,24 @@ END_TEST
 
 /* Invalid UTF-8 inside strings is rejected (RFC 3629). */
 static const char *const bad_utf8[] = {
-    "\"\x80\"",                 /* stray continuation byte */
+    "\"\x80\"", /* stray continuation byte */
     "\"\xbf\"",
-    "\"\xc0\xaf\"",             /* overlong '/' */
-    "\"\xc1\xbf\"",             /* overlong */
-    "\"\xe0\x80\xaf\"",         /* overlong 3-byte */
-    "\"\xe0\x9f\xbf\"",         /* overlong 3-byte, upper bound */
-    "\"\xf0\x80\x80\xaf\"",     /* overlong 4-byte */
-    "\"\xf0\x8f\xbf\xbf\"",     /* overlong 4-byte, upper bound */
-    "\"\xed\xa0\x80\"",         /* encoded surrogate U+D800 */
-    "\"\xed\xbf\xbf\"",         /* encoded surrogate U+DFFF */
-    "\"\xf4\x90\x80\x80\"",     /* U+110000 */
-    "\"\xf5\x80\x80\x80\"",     /* lead byte above F4 */
+    "\"\xc0\xaf\"",         /* overlong '/' */
+    "\"\xc1\xbf\"",         /* overlong */
+    "\"\xe0\x80\xaf\"",     /* overlong 3-byte */
+    "\"\xe0\x9f\xbf\"",     /* overlong 3-byte, upper bound */
+    "\"\xf0\x80\x80\xaf\"", /* overlong 4-byte */
+    "\"\xf0\x8f\xbf\xbf\"", /* overlong 4-byte, upper bound */
+    "\"\xed\xa0\x80\"",     /* encoded surrogate U+D800 */
+    "\"\xed\xbf\xbf\"",     /* encoded surrogate U+DFFF */
+    "\"\xf4\x90\x80\x80\"", /* U+110000 */
+    "\"\xf5\x80\x80\x80\"", /* lead byte above F4 */
     "\"\xff\"",
     "\"\xfe\"",
-    "\"\xc3\"",                 /* truncated 2-byte */
-    "\"\xe2\x82\"",             /* truncated 3-byte */
-    "\"\xf0\x9f\x98\"",         /* truncated 4-byte */
-    "\"\xe2\x28\xa1\"",         /* bad continuation */
+    "\"\xc3\"",                     /* truncated 2-byte */
+    "\"\xe2\x82\"",                 /* truncated 3-byte */
+    "\"\xf0\x9f\x98\"",             /* truncated 4-byte */
+    "\"\xe2\x28\xa1\"",             /* bad continuation */
     "\"0123456789abcdef\xc3\x28\"", /* bad byte after a 16-byte fast run */
 };
 
@@ -294,7 +293,7 @@ END_TEST
 START_TEST(test_good_utf8)
 {
     static const char *const good[] = {
-        "\"\xc2\x80\"", "\"\xdf\xbf\"", "\"\xe0\xa0\x80\"", "\"\xed\x9f\xbf\"",
+        "\"\xc2\x80\"",     "\"\xdf\xbf\"",     "\"\xe0\xa0\x80\"",     "\"\xed\x9f\xbf\"",
         "\"\xee\x80\x80\"", "\"\xef\xbf\xbf\"", "\"\xf0\x90\x80\x80\"", "\"\xf4\x8f\xbf\xbf\"",
     };
     struct json_doc doc;
@@ -546,34 +545,37 @@ static const struct {
     const char *text;
     size_t len;
 } escapes[] = {
-    { "\"\\\"\"", "\"", 1 },
-    { "\"\\\\\"", "\\", 1 },
-    { "\"\\/\"", "/", 1 },
-    { "\"\\b\"", "\b", 1 },
-    { "\"\\f\"", "\f", 1 },
-    { "\"\\n\"", "\n", 1 },
-    { "\"\\r\"", "\r", 1 },
-    { "\"\\t\"", "\t", 1 },
-    { "\"\\u0041\"", "A", 1 },
-    { "\"\\u007f\"", "\x7f", 1 },
-    { "\"\\u0080\"", "\xc2\x80", 2 },
-    { "\"\\u00E9\"", "\xc3\xa9", 2 },
-    { "\"\\u07ff\"", "\xdf\xbf", 2 },
-    { "\"\\u0800\"", "\xe0\xa0\x80", 3 },
-    { "\"\\u20AC\"", "\xe2\x82\xac", 3 },
-    { "\"\\uffff\"", "\xef\xbf\xbf", 3 },
-    { "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4 },
-    { "\"\\uD800\\uDC00\"", "\xf0\x90\x80\x80", 4 },
-    { "\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf", 4 },
-    { "\"\\ud800\"", "\xef\xbf\xbd", 3 },
-    { "\"\\udc00\"", "\xef\xbf\xbd", 3 },
-    { "\"\\ud800x\"", "\xef\xbf\xbdx", 4 },
-    { "\"\\ud800\\u0041\"", "\xef\xbf\xbd" "A", 4 },
-    { "\"\\ud800\\ud800\\udc00\"", "\xef\xbf\xbd\xf0\x90\x80\x80", 7 },
-    { "\"\\udc00\\ud800\"", "\xef\xbf\xbd\xef\xbf\xbd", 6 },
-    { "\"\\ud800\\n\"", "\xef\xbf\xbd\n", 4 },
-    { "\"a\\u0000b\"", "a\0b", 3 },
-    { "\"x\\ty\\nz\"", "x\ty\nz", 5 },
+    {"\"\\\"\"", "\"", 1},
+    {"\"\\\\\"", "\\", 1},
+    {"\"\\/\"", "/", 1},
+    {"\"\\b\"", "\b", 1},
+    {"\"\\f\"", "\f", 1},
+    {"\"\\n\"", "\n", 1},
+    {"\"\\r\"", "\r", 1},
+    {"\"\\t\"", "\t", 1},
+    {"\"\\u0041\"", "A", 1},
+    {"\"\\u007f\"", "\x7f", 1},
+    {"\"\\u0080\"", "\xc2\x80", 2},
+    {"\"\\u00E9\"", "\xc3\xa9", 2},
+    {"\"\\u07ff\"", "\xdf\xbf", 2},
+    {"\"\\u0800\"", "\xe0\xa0\x80", 3},
+    {"\"\\u20AC\"", "\xe2\x82\xac", 3},
+    {"\"\\uffff\"", "\xef\xbf\xbf", 3},
+    {"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4},
+    {"\"\\uD800\\uDC00\"", "\xf0\x90\x80\x80", 4},
+    {"\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf", 4},
+    {"\"\\ud800\"", "\xef\xbf\xbd", 3},
+    {"\"\\udc00\"", "\xef\xbf\xbd", 3},
+    {"\"\\ud800x\"", "\xef\xbf\xbdx", 4},
+    {"\"\\ud800\\u0041\"",
+     "\xef\xbf\xbd"
+     "A",
+     4},
+    {"\"\\ud800\\ud800\\udc00\"", "\xef\xbf\xbd\xf0\x90\x80\x80", 7},
+    {"\"\\udc00\\ud800\"", "\xef\xbf\xbd\xef\xbf\xbd", 6},
+    {"\"\\ud800\\n\"", "\xef\xbf\xbd\n", 4},
+    {"\"a\\u0000b\"", "a\0b", 3},
+    {"\"x\\ty\\nz\"", "x\ty\nz", 5},
 };
 
 START_TEST(test_escapes)
@@ -602,8 +604,9 @@ END_TEST
 
 START_TEST(test_string_access)
 {
-    static const char text[] = "{\"k\\u00e9y\":\"caf\\u00e9\",\"n\":5,\"s\":\"\\u00e9\\u00e9\\u00e9\","
-                               "\"p\":\"plain\"}";
+    static const char text[] =
+        "{\"k\\u00e9y\":\"caf\\u00e9\",\"n\":5,\"s\":\"\\u00e9\\u00e9\\u00e9\","
+        "\"p\":\"plain\"}";
     struct json_doc doc;
     char buf[8];
     char *s;
@@ -651,22 +654,22 @@ START_TEST(test_int64)
         bool ok;
         int64_t value;
     } cases[] = {
-        { "0", true, 0 },
-        { "-0", true, 0 },
-        { "42", true, 42 },
-        { "-42", true, -42 },
-        { "9223372036854775807", true, INT64_MAX },
-        { "-9223372036854775808", true, INT64_MIN },
-        { "9223372036854775808", false, 0 },
-        { "-9223372036854775809", false, 0 },
-        { "18446744073709551616", false, 0 },
-        { "99999999999999999999", false, 0 },
-        { "1732464720123456789", true, INT64_C(1732464720123456789) },
-        { "9007199254740993", true, INT64_C(9007199254740993) },
-        { "1.0", false, 0 },
-        { "1e3", false, 0 },
-        { "\"12\"", false, 0 },
-        { "true", false, 0 },
+        {"0", true, 0},
+        {"-0", true, 0},
+        {"42", true, 42},
+        {"-42", true, -42},
+        {"9223372036854775807", true, INT64_MAX},
+        {"-9223372036854775808", true, INT64_MIN},
+        {"9223372036854775808", false, 0},
+        {"-9223372036854775809", false, 0},
+        {"18446744073709551616", false, 0},
+        {"99999999999999999999", false, 0},
+        {"1732464720123456789", true, INT64_C(1732464720123456789)},
+        {"9007199254740993", true, INT64_C(9007199254740993)},
+        {"1.0", false, 0},
+        {"1e3", false, 0},
+        {"\"12\"", false, 0},
+        {"true", false, 0},
     };
     struct json_doc doc;
 
@@ -686,8 +689,9 @@ END_TEST
 
 START_TEST(test_int64_lenient)
 {
-    static const char text[] = "[\"1171150\",\"-5\",\"9223372036854775807\",\"92233720368547758070\","
-                               "\"12a\",\"\",\"1.5\",\"\\u0031\",7]";
+    static const char text[] =
+        "[\"1171150\",\"-5\",\"9223372036854775807\",\"92233720368547758070\","
+        "\"12a\",\"\",\"1.5\",\"\\u0031\",7]";
     struct json_doc doc;
     uint32_t a;
     int64_t v;
@@ -843,8 +847,13 @@ START_TEST(test_writer_double)
         double v;
         const char *text;
     } cases[] = {
-        { 0.0, "0" }, { 1.5, "1.5" }, { -0.25, "-0.25" }, { 0.1, "0.1" }, { 1e21, "1e+21" },
-        { 0.1 + 0.2, "0.30000000000000004" }, { 123456789.0, "123456789" },
+        {0.0, "0"},
+        {1.5, "1.5"},
+        {-0.25, "-0.25"},
+        {0.1, "0.1"},
+        {1e21, "1e+21"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {123456789.0, "123456789"},
     };
     struct strbuf sb;
     struct jsonw w;
@@ -875,17 +884,17 @@ START_TEST(test_escape)
         size_t len;
         const char *out;
     } cases[] = {
-        { "plain", 5, "\"plain\"" },
-        { "q\"b\\s/", 6, "\"q\\\"b\\\\s/\"" },
-        { "\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"" },
-        { "\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\"" },
-        { "a\0b", 3, "\"a\\u0000b\"" },
-        { "caf\xc3\xa9 \xf0\x9f\x98\x80", 10, "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"" },
-        { "bad\xff", 4, "\"bad\xef\xbf\xbd\"" },
-        { "\xc3(", 2, "\"\xef\xbf\xbd(\"" },
-        { "\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
-        { "\xe2\x82", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
-        { "", 0, "\"\"" },
+        {"plain", 5, "\"plain\""},
+        {"q\"b\\s/", 6, "\"q\\\"b\\\\s/\""},
+        {"\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\""},
+        {"\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\""},
+        {"a\0b", 3, "\"a\\u0000b\""},
+        {"caf\xc3\xa9 \xf0\x9f\x98\x80", 10, "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""},
+        {"bad\xff", 4, "\"bad\xef\xbf\xbd\""},
+        {"\xc3(", 2, "\"\xef\xbf\xbd(\""},
+        {"\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""},
+        {"\xe2\x82", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\""},
+        {"", 0, "\"\""},
     };
     struct strbuf sb;
 
@@ -1053,25 +1062,77 @@ static const struct {
     const char *s;
     bool quoted;
 } yaml_strings[] = {
-    { "", true },           { "true", true },       { "False", true },       { "YES", true },
-    { "no", true },         { "on", true },         { "Off", true },         { "y", true },
-    { "N", true },          { "null", true },       { "Null", true },        { "~", true },
-    { "1", true },          { "-1", true },         { "+1", true },          { "1.0", true },
-    { "1e3", true },        { ".5", true },         { "0x1F", true },        { "0o17", true },
-    { "017", true },        { "1_000", true },      { "1:30", true },        { ".inf", true },
-    { "-.Inf", true },      { ".NaN", true },       { "10.0.1.10", true },   { "2024-01-01", true },
-    { "2024-01-01T00:00:00Z", true },               { " lead", true },       { "trail ", true },
-    { "a: b", true },       { "key:", true },       { "a #c", true },        { "#c", true },
-    { "- item", true },     { "-", true },          { "?", true },           { ":x", true },
-    { "[a]", true },        { "{a}", true },        { "*ref", true },        { "&anchor", true },
-    { "!tag", true },       { "|", true },          { ">", true },           { "'q'", true },
-    { "\"q\"", true },      { "%x", true },         { "@x", true },          { "`x", true },
-    { ",x", true },         { "two\nlines", true }, { "tab\there", true },   { "<<", true },
-    { "\xe2\x80\xa8", true },                       { "\xc2\x85", true },    { "\xef\xbb\xbfx", true },
-    { "web", false },       { "v1.28.5+k3s1", false },                       { "3500m", false },
-    { "8163684Ki", false }, { "a:b", false },       { "a#b", false },        { "hello world", false },
-    { "caf\xc3\xa9", false },                       { "node-role.kubernetes.io/master", false },
-    { "Running", false },   { "yesterday", false }, { "nullable", false },   { "x-1", false },
+    {"", true},
+    {"true", true},
+    {"False", true},
+    {"YES", true},
+    {"no", true},
+    {"on", true},
+    {"Off", true},
+    {"y", true},
+    {"N", true},
+    {"null", true},
+    {"Null", true},
+    {"~", true},
+    {"1", true},
+    {"-1", true},
+    {"+1", true},
+    {"1.0", true},
+    {"1e3", true},
+    {".5", true},
+    {"0x1F", true},
+    {"0o17", true},
+    {"017", true},
+    {"1_000", true},
+    {"1:30", true},
+    {".inf", true},
+    {"-.Inf", true},
+    {".NaN", true},
+    {"10.0.1.10", true},
+    {"2024-01-01", true},
+    {"2024-01-01T00:00:00Z", true},
+    {" lead", true},
+    {"trail ", true},
+    {"a: b", true},
+    {"key:", true},
+    {"a #c", true},
+    {"#c", true},
+    {"- item", true},
+    {"-", true},
+    {"?", true},
+    {":x", true},
+    {"[a]", true},
+    {"{a}", true},
+    {"*ref", true},
+    {"&anchor", true},
+    {"!tag", true},
+    {"|", true},
+    {">", true},
+    {"'q'", true},
+    {"\"q\"", true},
+    {"%x", true},
+    {"@x", true},
+    {"`x", true},
+    {",x", true},
+    {"two\nlines", true},
+    {"tab\there", true},
+    {"<<", true},
+    {"\xe2\x80\xa8", true},
+    {"\xc2\x85", true},
+    {"\xef\xbb\xbfx", true},
+    {"web", false},
+    {"v1.28.5+k3s1", false},
+    {"3500m", false},
+    {"8163684Ki", false},
+    {"a:b", false},
+    {"a#b", false},
+    {"hello world", false},
+    {"caf\xc3\xa9", false},
+    {"node-role.kubernetes.io/master", false},
+    {"Running", false},
+    {"yesterday", false},
+    {"nullable", false},
+    {"x-1", false},
 };
 
 START_TEST(test_yaml_quoting)

@@ -89,20 +89,20 @@ static const struct {
     const char *file;
     enum kind kind;
 } fixtures[] = {
-    { "kubernetes/kubectl-status/json/_composite_PodList_main.json", KIND_POD },
-    { "kubernetes/kubectl-status/json/_composite_NodeList_main.json", KIND_NODE },
-    { "kubernetes/cloudability/pods.json", KIND_POD },
-    { "kubernetes/honeycomb/nodes.json", KIND_NODE },
-    { "kubernetes/k9s/render_testdata/po_init.json", KIND_POD },
-    { "kubernetes/kubectl-status/json/namespace-flux-system.json", KIND_NAMESPACE },
-    { "kubernetes/kubectl-status/json/deployment-ongoing-rollout.json", KIND_DEPLOYMENT },
-    { "kubernetes/k9s/render_testdata/dp.json", KIND_DEPLOYMENT },
-    { "kubernetes/kubectl-status/json/resourcequota-compute.json", KIND_RESOURCEQUOTA },
-    { "kubernetes/popeye/json/net_np_1.json", KIND_NETWORKPOLICY },
-    { "kubernetes/kubectl-status/json/ingress-tls-healthy.doc1.json", KIND_INGRESS },
-    { "kubernetes/kubectl-status/json/service-nodeport.json", KIND_SERVICE },
-    { "kubernetes/kubectl-status/json/pod-with-metrics-and-events.events-list.json", KIND_EVENT },
-    { "kubernetes/k9s/render_testdata/ev.json", KIND_EVENT },
+    {"kubernetes/kubectl-status/json/_composite_PodList_main.json", KIND_POD},
+    {"kubernetes/kubectl-status/json/_composite_NodeList_main.json", KIND_NODE},
+    {"kubernetes/cloudability/pods.json", KIND_POD},
+    {"kubernetes/honeycomb/nodes.json", KIND_NODE},
+    {"kubernetes/k9s/render_testdata/po_init.json", KIND_POD},
+    {"kubernetes/kubectl-status/json/namespace-flux-system.json", KIND_NAMESPACE},
+    {"kubernetes/kubectl-status/json/deployment-ongoing-rollout.json", KIND_DEPLOYMENT},
+    {"kubernetes/k9s/render_testdata/dp.json", KIND_DEPLOYMENT},
+    {"kubernetes/kubectl-status/json/resourcequota-compute.json", KIND_RESOURCEQUOTA},
+    {"kubernetes/popeye/json/net_np_1.json", KIND_NETWORKPOLICY},
+    {"kubernetes/kubectl-status/json/ingress-tls-healthy.doc1.json", KIND_INGRESS},
+    {"kubernetes/kubectl-status/json/service-nodeport.json", KIND_SERVICE},
+    {"kubernetes/kubectl-status/json/pod-with-metrics-and-events.events-list.json", KIND_EVENT},
+    {"kubernetes/k9s/render_testdata/ev.json", KIND_EVENT},
 };
 
 START_TEST(test_fixture_round_trips)
@@ -123,62 +123,62 @@ static const struct {
     enum kind kind;
     const char *json;
 } rich[] = {
-    { KIND_NODE,
-      "{'metadata':{'name':'k3s-1','uid':'u','resourceVersion':'99','creationTimestamp':"
-      "'2026-01-01T00:00:00Z','labels':{'pool':'ctrl','node-role.kubernetes.io/master':'true'},"
-      "'ownerReferences':[{'kind':'X','name':'y'}]},'spec':{'unschedulable':true,'taints':[{"
-      "'key':'pool','value':'ops','effect':'NoSchedule'},{'key':'k','effect':'NoExecute'}]},"
-      "'status':{'conditions':[{'type':'Ready','status':'False','reason':'r','message':'m',"
-      "'lastTransitionTime':'2026-01-02T00:00:00Z'},{'type':'MemoryPressure','status':'True'},"
-      "{'type':'DiskPressure','status':'True'},{'type':'PIDPressure','status':'True'},{'type':"
-      "'NetworkUnavailable','status':'True'}],'addresses':[{'type':'InternalIP','address':"
-      "'10.0.1.1'},{'type':'ExternalIP','address':'203.0.113.1'}],'nodeInfo':{'kubeletVersion':"
-      "'v1.31.4+k3s1','osImage':'Debian','kernelVersion':'6.1','containerRuntimeVersion':"
-      "'containerd://1.7','architecture':'arm64'},'capacity':{'cpu':'4','memory':'8Gi','pods':"
-      "'110','ephemeral-storage':'100Gi'},'allocatable':{'cpu':'3500m','memory':'7Gi','pods':"
-      "'110','ephemeral-storage':'90Gi'}}}" },
-    { KIND_NAMESPACE,
-      "{'metadata':{'name':'dp-max-catapp','labels':{'dp.ml.ink/tenant':'max'},"
-      "'deletionTimestamp':'2026-01-01T00:00:00Z'},'status':{'phase':'Terminating'}}" },
-    { KIND_POD,
-      "{'metadata':{'name':'api-7d9c8-x2bq','namespace':'dp-max-catapp','creationTimestamp':"
-      "'2026-01-01T00:00:00Z','deletionTimestamp':'2026-01-03T00:00:00Z'},'spec':{'nodeName':"
-      "'run-1','runtimeClassName':'gvisor','initContainers':[{'name':'i','image':'busybox',"
-      "'restartPolicy':'Always','resources':{'requests':{'cpu':'10m'}}}],'containers':[{'name':"
-      "'api','image':'img','env':[{'name':'A','value':'s3cr3t-value'}],'envFrom':[{'secretRef':"
-      "{'name':'api-env'}}],'resources':{'requests':{'cpu':'100m','memory':'64Mi',"
-      "'ephemeral-storage':'1Gi'},'limits':{'cpu':'1','memory':'128Mi'}}}]},'status':{'phase':"
-      "'Running','reason':'r','message':'m','podIP':'10.42.0.9','qosClass':'Burstable',"
-      "'conditions':[{'type':'Ready','status':'True'}],'initContainerStatuses':[{'name':'i',"
-      "'ready':true,'started':true,'restartCount':2,'state':{'running':{'startedAt':"
-      "'2026-01-01T00:00:05Z'}}}],'containerStatuses':[{'name':'api','restartCount':14,"
-      "'state':{'terminated':{'exitCode':-1,'signal':9,'reason':'Error','message':'x',"
-      "'startedAt':'2026-01-01T00:01:00Z','finishedAt':'2026-01-01T00:02:00Z'}},'lastState':{"
-      "'terminated':{'exitCode':137,'reason':'OOMKilled','finishedAt':"
-      "'2026-01-01T00:00:30Z'}}}]}}" },
-    { KIND_DEPLOYMENT,
-      "{'metadata':{'name':'api','namespace':'n'},'spec':{'replicas':3,'selector':{"
-      "'matchLabels':{'app':'api','tier':'web'}},'template':{'spec':{'containers':[{'image':"
-      "'img:1'}]}}},'status':{'readyReplicas':2,'updatedReplicas':3,'availableReplicas':2,"
-      "'unavailableReplicas':1,'conditions':[{'type':'Available','status':'False'}]}}" },
-    { KIND_RESOURCEQUOTA,
-      "{'metadata':{'name':'quota','namespace':'n'},'status':{'hard':{'pods':'20',"
-      "'requests.cpu':'4'},'used':{'pods':'19'}}}" },
-    { KIND_NETWORKPOLICY,
-      "{'metadata':{'name':'ingress-isolation','namespace':'n'},'spec':{'podSelector':{"
-      "'matchLabels':{'a':'b'}},'policyTypes':['Ingress']}}" },
-    { KIND_INGRESS,
-      "{'metadata':{'name':'api','namespace':'n'},'spec':{'ingressClassName':'traefik','tls':[{"
-      "}],'rules':[{'host':'a.example','http':{'paths':[{'backend':{'service':{'name':'api'}}}]}}"
-      ",{'host':'b.example'}]},'status':{'loadBalancer':{'ingress':[{'ip':'10.0.1.100'}]}}}" },
-    { KIND_SERVICE,
-      "{'metadata':{'name':'api','namespace':'n'},'spec':{'type':'NodePort','clusterIP':"
-      "'10.43.0.10','selector':{'app':'api'},'ports':[{'port':80,'nodePort':30080}]}}" },
-    { KIND_EVENT,
-      "{'metadata':{'name':'e','namespace':'n'},'type':'Warning','reason':'BackOff','message':"
-      "'Back-off restarting failed container','involvedObject':{'kind':'Pod','namespace':'n',"
-      "'name':'p','uid':'u'},'source':{'component':'kubelet'},'count':14,'firstTimestamp':"
-      "'2026-01-01T00:00:00Z','lastTimestamp':'2026-01-01T01:00:00Z'}" },
+    {KIND_NODE,
+     "{'metadata':{'name':'k3s-1','uid':'u','resourceVersion':'99','creationTimestamp':"
+     "'2026-01-01T00:00:00Z','labels':{'pool':'ctrl','node-role.kubernetes.io/master':'true'},"
+     "'ownerReferences':[{'kind':'X','name':'y'}]},'spec':{'unschedulable':true,'taints':[{"
+     "'key':'pool','value':'ops','effect':'NoSchedule'},{'key':'k','effect':'NoExecute'}]},"
+     "'status':{'conditions':[{'type':'Ready','status':'False','reason':'r','message':'m',"
+     "'lastTransitionTime':'2026-01-02T00:00:00Z'},{'type':'MemoryPressure','status':'True'},"
+     "{'type':'DiskPressure','status':'True'},{'type':'PIDPressure','status':'True'},{'type':"
+     "'NetworkUnavailable','status':'True'}],'addresses':[{'type':'InternalIP','address':"
+     "'10.0.1.1'},{'type':'ExternalIP','address':'203.0.113.1'}],'nodeInfo':{'kubeletVersion':"
+     "'v1.31.4+k3s1','osImage':'Debian','kernelVersion':'6.1','containerRuntimeVersion':"
+     "'containerd://1.7','architecture':'arm64'},'capacity':{'cpu':'4','memory':'8Gi','pods':"
+     "'110','ephemeral-storage':'100Gi'},'allocatable':{'cpu':'3500m','memory':'7Gi','pods':"
+     "'110','ephemeral-storage':'90Gi'}}}"},
+    {KIND_NAMESPACE,
+     "{'metadata':{'name':'dp-max-catapp','labels':{'dp.ml.ink/tenant':'max'},"
+     "'deletionTimestamp':'2026-01-01T00:00:00Z'},'status':{'phase':'Terminating'}}"},
+    {KIND_POD,
+     "{'metadata':{'name':'api-7d9c8-x2bq','namespace':'dp-max-catapp','creationTimestamp':"
+     "'2026-01-01T00:00:00Z','deletionTimestamp':'2026-01-03T00:00:00Z'},'spec':{'nodeName':"
+     "'run-1','runtimeClassName':'gvisor','initContainers':[{'name':'i','image':'busybox',"
+     "'restartPolicy':'Always','resources':{'requests':{'cpu':'10m'}}}],'containers':[{'name':"
+     "'api','image':'img','env':[{'name':'A','value':'s3cr3t-value'}],'envFrom':[{'secretRef':"
+     "{'name':'api-env'}}],'resources':{'requests':{'cpu':'100m','memory':'64Mi',"
+     "'ephemeral-storage':'1Gi'},'limits':{'cpu':'1','memory':'128Mi'}}}]},'status':{'phase':"
+     "'Running','reason':'r','message':'m','podIP':'10.42.0.9','qosClass':'Burstable',"
+     "'conditions':[{'type':'Ready','status':'True'}],'initContainerStatuses':[{'name':'i',"
+     "'ready':true,'started':true,'restartCount':2,'state':{'running':{'startedAt':"
+     "'2026-01-01T00:00:05Z'}}}],'containerStatuses':[{'name':'api','restartCount':14,"
+     "'state':{'terminated':{'exitCode':-1,'signal':9,'reason':'Error','message':'x',"
+     "'startedAt':'2026-01-01T00:01:00Z','finishedAt':'2026-01-01T00:02:00Z'}},'lastState':{"
+     "'terminated':{'exitCode':137,'reason':'OOMKilled','finishedAt':"
+     "'2026-01-01T00:00:30Z'}}}]}}"},
+    {KIND_DEPLOYMENT,
+     "{'metadata':{'name':'api','namespace':'n'},'spec':{'replicas':3,'selector':{"
+     "'matchLabels':{'app':'api','tier':'web'}},'template':{'spec':{'containers':[{'image':"
+     "'img:1'}]}}},'status':{'readyReplicas':2,'updatedReplicas':3,'availableReplicas':2,"
+     "'unavailableReplicas':1,'conditions':[{'type':'Available','status':'False'}]}}"},
+    {KIND_RESOURCEQUOTA,
+     "{'metadata':{'name':'quota','namespace':'n'},'status':{'hard':{'pods':'20',"
+     "'requests.cpu':'4'},'used':{'pods':'19'}}}"},
+    {KIND_NETWORKPOLICY,
+     "{'metadata':{'name':'ingress-isolation','namespace':'n'},'spec':{'podSelector':{"
+     "'matchLabels':{'a':'b'}},'policyTypes':['Ingress']}}"},
+    {KIND_INGRESS,
+     "{'metadata':{'name':'api','namespace':'n'},'spec':{'ingressClassName':'traefik','tls':[{"
+     "}],'rules':[{'host':'a.example','http':{'paths':[{'backend':{'service':{'name':'api'}}}]}}"
+     ",{'host':'b.example'}]},'status':{'loadBalancer':{'ingress':[{'ip':'10.0.1.100'}]}}}"},
+    {KIND_SERVICE,
+     "{'metadata':{'name':'api','namespace':'n'},'spec':{'type':'NodePort','clusterIP':"
+     "'10.43.0.10','selector':{'app':'api'},'ports':[{'port':80,'nodePort':30080}]}}"},
+    {KIND_EVENT,
+     "{'metadata':{'name':'e','namespace':'n'},'type':'Warning','reason':'BackOff','message':"
+     "'Back-off restarting failed container','involvedObject':{'kind':'Pod','namespace':'n',"
+     "'name':'p','uid':'u'},'source':{'component':'kubelet'},'count':14,'firstTimestamp':"
+     "'2026-01-01T00:00:00Z','lastTimestamp':'2026-01-01T01:00:00Z'}"},
 };
 
 START_TEST(test_rich_round_trips)
@@ -266,8 +266,7 @@ START_TEST(test_truncated)
         char *copy = xmalloc(cut ? cut : 1);
         memcpy(copy, sb.buf, cut);
         status_clear();
-        ck_assert_msg(kobj_decode(KIND_POD, copy, cut) == NULL, "accepted %zu of %zu", cut,
-                      sb.len);
+        ck_assert_msg(kobj_decode(KIND_POD, copy, cut) == NULL, "accepted %zu of %zu", cut, sb.len);
         ck_assert_ptr_nonnull(strstr(status_text(), "cached pods"));
         free(copy);
     }
@@ -315,7 +314,10 @@ END_TEST
 
 START_TEST(test_bad_blobs)
 {
-#define BLOB(kind, what, bytes) { kind, what, bytes, sizeof(bytes) - 1 }
+#define BLOB(kind, what, bytes)                                                                    \
+    {                                                                                              \
+        kind, what, bytes, sizeof(bytes) - 1                                                       \
+    }
     /* Namespace: kobj (name ns uid rv created deleting labels owner_kind
      * owner_name) then phase. NetworkPolicy: kobj, selector, two bools. */
     static const struct {
@@ -336,9 +338,17 @@ START_TEST(test_bad_blobs)
              "\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"),
         BLOB(KIND_NAMESPACE, "count beyond the data", "\x01\x01\x02n\0\0\0\0\0\x7f"),
         BLOB(KIND_NAMESPACE, "labels out of order",
-             "\x01\x01\x02n\0\0\0\0\0\x02\x02" "b\x02" "1\x02" "a\x02" "2\0\0\0"),
+             "\x01\x01\x02n\0\0\0\0\0\x02\x02"
+             "b\x02"
+             "1\x02"
+             "a\x02"
+             "2\0\0\0"),
         BLOB(KIND_NAMESPACE, "labels repeated",
-             "\x01\x01\x02n\0\0\0\0\0\x02\x02" "a\x02" "1\x02" "a\x02" "2\0\0\0"),
+             "\x01\x01\x02n\0\0\0\0\0\x02\x02"
+             "a\x02"
+             "1\x02"
+             "a\x02"
+             "2\0\0\0"),
         BLOB(KIND_NAMESPACE, "trailing byte", "\x01\x01\x02n\0\0\0\0\0\0\0\0\0\0"),
         BLOB(KIND_NETWORKPOLICY, "bad bool", "\x01\x05\x02n\0\0\0\0\0\0\0\0\0\x02\0"),
     };
@@ -349,8 +359,7 @@ START_TEST(test_bad_blobs)
         char want[64];
         memcpy(copy, cases[i].blob, cases[i].len);
         status_clear();
-        ck_assert_msg(kobj_decode(cases[i].kind, copy, cases[i].len) == NULL, "%s",
-                      cases[i].what);
+        ck_assert_msg(kobj_decode(cases[i].kind, copy, cases[i].len) == NULL, "%s", cases[i].what);
         snprintf(want, sizeof(want), "cached %s", kind_info(cases[i].kind)->resource);
         ck_assert_msg(strstr(status_text(), want), "%s: %s", cases[i].what, status_text());
         free(copy);
@@ -376,10 +385,12 @@ START_TEST(test_known_blob)
     /* version 1, Namespace, name "ns", ns NULL, uid NULL, rv "7", created
      * 300 (zig-zag 600 = 0xd8 0x04), deleting 0, labels {a: b}, owner
      * NULL NULL, phase "Active". */
-    static const char blob[] = "\x01\x01\x03ns\x00\x00\x02" "7\xd8\x04\x00\x01\x02" "a\x02"
-                               "b\x00\x00\x07" "Active";
-    struct namespace *ns =
-        (struct namespace *)kobj_decode(KIND_NAMESPACE, blob, sizeof(blob) - 1);
+    static const char blob[] = "\x01\x01\x03ns\x00\x00\x02"
+                               "7\xd8\x04\x00\x01\x02"
+                               "a\x02"
+                               "b\x00\x00\x07"
+                               "Active";
+    struct namespace *ns = (struct namespace *)kobj_decode(KIND_NAMESPACE, blob, sizeof(blob) - 1);
     struct strbuf sb;
 
     ck_assert_msg(ns != NULL, "%s", status_text());
@@ -397,9 +408,12 @@ START_TEST(test_known_blob)
     kobj_free(&ns->obj);
 
     /* Extremes of the integer fields. */
-    struct pod p = { .obj = { .kind = KIND_POD, .name = (char *)(uintptr_t)"p",
-                              .created = INT64_MIN, .deleting = INT64_MAX },
-                     .restarts = INT32_MIN, .ready = INT32_MAX };
+    struct pod p = {.obj = {.kind = KIND_POD,
+                            .name = (char *)(uintptr_t) "p",
+                            .created = INT64_MIN,
+                            .deleting = INT64_MAX},
+                    .restarts = INT32_MIN,
+                    .ready = INT32_MAX};
     strbuf_init(&sb);
     kobj_encode(&p.obj, &sb);
     struct pod *back = (struct pod *)kobj_decode(KIND_POD, sb.buf, sb.len);

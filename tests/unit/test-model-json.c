@@ -42,7 +42,7 @@ parse_sq(enum kind kind, const char *text)
 }
 
 /* A conventions struct filled by hand (conventions.c is another module's). */
-static struct conventions conv = { .pool_label = (char *)(uintptr_t)"pool" };
+static struct conventions conv = {.pool_label = (char *)(uintptr_t) "pool"};
 
 static const char ops_node[] =
     "{'metadata':{'name':'ops-1','creationTimestamp':'2026-11-20T03:12:00Z','labels':{"
@@ -129,8 +129,7 @@ START_TEST(test_node_json_cordoned)
     ck_assert_int_eq(json_type(&doc, json_get(&doc, o, "version")), JSON_NULL);
     ck_assert_int_eq(json_type(&doc, json_get(&doc, o, "internal_ip")), JSON_NULL);
     ck_assert_uint_eq(doc.toks[json_get(&doc, o, "taints")].size, 0);
-    ck_assert(json_streq(&doc, json_at(&doc, json_get(&doc, o, "pressure"), 0),
-                         "DiskPressure"));
+    ck_assert(json_streq(&doc, json_at(&doc, json_get(&doc, o, "pressure"), 0), "DiskPressure"));
     ck_assert_int_eq(json_type(&doc, json_get(&doc, o, "problem")), JSON_TRUE);
     ck_assert_int_eq(json_type(&doc, json_get(&doc, o, "age")), JSON_NULL);
     ck_assert_int_eq(json_type(&doc, json_get(&doc, o, "created")), JSON_NULL);
