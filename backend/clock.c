@@ -124,7 +124,9 @@ time_parse_rfc3339(const char *s, int64_t *out_ns)
         !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
         !digits(s + 17, 2, &sec))
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    /* Nanoseconds since 1970 fit int64_t from 1678 to 2262 only. */
+    if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 60)
         return false;
     p = s + 19;
     if (*p == '.') {

@@ -26,7 +26,8 @@ void clock_set_fixed_ns(int64_t ns);
 int64_t clock_mono_ms(void);
 
 /* Parses RFC 3339 ("2026-11-24T03:12:00Z", fractions, "+01:00" offsets) into
- * Unix nanoseconds. False on anything else. */
+ * Unix nanoseconds. False on anything else, and for years outside 1678-2261
+ * (nanoseconds would overflow). */
 bool time_parse_rfc3339(const char *s, int64_t *out_ns);
 /* Parses an HTTP Date header (IMF-fixdate) into Unix seconds. */
 bool time_parse_http_date(const char *s, int64_t *out_sec);

@@ -146,6 +146,9 @@ START_TEST(test_rfc3339)
     ck_assert(!time_parse_rfc3339("2026-13-24T03:12:00Z", &ns));
     ck_assert(!time_parse_rfc3339("2026-11-24T03:12:00", &ns));
     ck_assert(!time_parse_rfc3339(NULL, &ns));
+    ck_assert(!time_parse_rfc3339("2263-01-01T00:00:00Z", &ns));
+    ck_assert(!time_parse_rfc3339("1600-01-01T00:00:00Z", &ns));
+    ck_assert(time_parse_rfc3339("2261-12-31T23:59:59Z", &ns));
 
     char buf[32];
     time_format_rfc3339(1795489920, buf, sizeof(buf));
