@@ -71,8 +71,11 @@ class Bench:
         return [self.a.opsdeck, "--kubeconfig", kubeconfig, "--platform",
                 os.path.join(self.src, "examples", "deploy-mcp", "platform.yml")]
 
-    def start_console(self, kubeconfig, home):
-        return Console(self.console_argv(kubeconfig), console_env(home), self.a.rows, self.a.cols)
+    def start_console(self, kubeconfig, home, binary=None):
+        argv = self.console_argv(kubeconfig)
+        if binary:
+            argv[0] = binary
+        return Console(argv, console_env(home), self.a.rows, self.a.cols)
 
     def synced(self, sim, con, bound=BOUND):
         """Waits until every informer of the (only) console watches, then until it is quiet."""
@@ -190,6 +193,14 @@ class Bench:
 
         tools = [("opsdeck", run_ops), ("curl (1 process)", run_curl_seq),
                  ("curl (1 per page)", run_curl_each)]
+        if self.a.compare:
+            cenv = console_env(os.path.join(d, "home-compare"))
+            cops = [self.a.compare] + ops[1:]
+            run_timed(self.a.runstat, cops, cenv)       # its cache.db exists too
+
+            def run_compare():
+                return run_timed(self.a.runstat, cops, cenv)
+            tools.insert(1, ("opsdeck (compare)", run_compare))
         if self.a.kubectl:
             tools.insert(1, ("kubectl 1.20", run_kubectl))
         res = {name: {"wall": [], "rss": [], "cpu": []} for name, _ in tools}
@@ -211,6 +222,8 @@ class Bench:
                                  if "kubectl 1.20" in res else None),
                "ratio_curl": ops_t / median(res["curl (1 process)"]["wall"]),
                "ratio_curl_each": ops_t / median(res["curl (1 per page)"]["wall"])}
+        if self.a.compare:
+            out["compare"] = self.a.compare
         self.results["get"] = out
         return out
 
@@ -256,16 +269,22 @@ class Bench:
             log("screen: warm-up synced in %.1f s; reference screen has %d rows"
                 % (t_sync, len(ref)))
             pred, nrows = self.first_screen_pred(ref)
-            res = {"offline": [], "live": [], "offline_bytes": [], "live_bytes": []}
+            modes = ["offline", "live"]
+            if self.a.compare:
+                modes += ["offline (compare)", "live (compare)"]
+            res = {}
+            for m in modes:
+                res[m], res[m + "_bytes"] = [], []
             load = [loadavg()]
             for i in range(self.a.runs):
-                for mode in (("offline", "live") if i % 2 == 0 else ("live", "offline")):
-                    if mode == "offline":
+                for mode in modes[i % len(modes):] + modes[:i % len(modes)]:
+                    if mode.startswith("offline"):
                         px.down()
                     else:
                         px.up()
                         self.no_watches(sim)
-                    con = self.start_console(kc, home)
+                    con = self.start_console(kc, home, self.a.compare
+                                             if "compare" in mode else None)
                     t = con.wait_for(pred, 30)
                     if t is None:
                         con.quit()
@@ -273,7 +292,7 @@ class Bench:
                                            % (mode, "\n".join(con.screen.text())))
                     ms = (t - con.t0) * 1000
                     nbytes = con.out_bytes
-                    if mode == "live":
+                    if mode.startswith("live"):
                         self.synced(sim, con)   # leave the cache as a finished session does
                     else:
                         con.settle(0.3, 30)
@@ -282,7 +301,7 @@ class Bench:
                     con.quit()
                     res[mode].append(ms)
                     res[mode + "_bytes"].append(nbytes)
-                    log("screen run %d %-7s %6.1f ms (%d bytes)" % (i + 1, mode, ms, nbytes))
+                    log("screen run %d %-17s %6.1f ms (%d bytes)" % (i + 1, mode, ms, nbytes))
                 load.append(loadavg())
         finally:
             px.up()
@@ -525,6 +544,9 @@ def fmt_table(res, args):
         row("get pods -A -o json: opsdeck", fig("opsdeck"), "", "",
             "%d pods, %d pages, %.1f MB gzip, median pod %d B"
             % (g["pods"], g["pages"], g["wire_bytes"] / 1e6, g["median_pod_bytes"]))
+        if "opsdeck (compare)" in t:
+            row("get pods: opsdeck (compare: %s)" % g["compare"], fig("opsdeck (compare)"), "",
+                "", "")
         if g["ratio_kubectl"]:
             row("get pods: kubectl 1.20", fig("kubectl 1.20"), ">= 8x opsdeck",
                 "%.1fx faster (%s)" % (g["ratio_kubectl"],
@@ -536,10 +558,11 @@ def fmt_table(res, args):
             "opsdeck %.2fx" % g["ratio_curl_each"], "a TLS handshake per page")
     s = res.get("screen")
     if s:
-        for mode in ("offline", "live"):
+        for mode in [m for m in ("offline", "live", "offline (compare)", "live (compare)")
+                     if m in s]:
             lo, md, hi = spread(s[mode])
-            row("first full screen, warm cache, API %s" % ("unreachable" if mode == "offline"
-                                                            else "up"),
+            row("first full screen, warm cache, API %s" % mode.replace("offline", "unreachable")
+                .replace("live", "up"),
                 "%.0f ms (%.0f-%.0f)" % (md, lo, hi), "<= 150 ms",
                 "%.2fx (%s)" % (md / 150, "met" if md <= 150 else "MISSED"),
                 "%s, %d node rows, %d bytes" % (s["size"], s["rows"], median(s[mode + "_bytes"])))
@@ -590,6 +613,8 @@ def main():
     ap.add_argument("--opsdeck", required=True)
     ap.add_argument("--runstat", required=True, help="bench/runstat (built with opsdeck)")
     ap.add_argument("--kubectl", default="", help="kubectl 1.20 (empty: leave it out)")
+    ap.add_argument("--compare", help="another opsdeck binary, measured side by side in the "
+                    "get and screen parts (before/after figures of an optimisation)")
     ap.add_argument("--srcdir", required=True)
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--runs", type=int, default=5)
