@@ -317,8 +317,10 @@ session_new(const struct session_opts *opts)
         s->kinds[k].kind = (enum kind)k;
     }
     s->cluster = cluster_new();
-    s->tenants = tenants_new(s->cluster, &s->conv);
     load_cache(s);
+    /* After the cache load: the tenants are computed once from everything
+     * loaded, not again at the end of each kind's load. */
+    s->tenants = tenants_new(s->cluster, &s->conv);
     tenants_tick(s->tenants, clock_now());
     s->tick = ev_timer_new(s->loop, on_tick, s);
     ev_timer_arm(s->tick, SESSION_TICK_MS);
