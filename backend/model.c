@@ -197,6 +197,10 @@ kobj_free(struct kobj *obj)
 {
     if (!obj)
         return;
+    if (obj->packed) {
+        free(obj);
+        return;
+    }
     switch (obj->kind) {
     case KIND_NODE:
         node_free((struct node *)obj);

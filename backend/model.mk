@@ -6,6 +6,7 @@ backend_libbackend_a_SOURCES += backend/model.c
 backend_libbackend_a_SOURCES += backend/model_codec.c
 backend_libbackend_a_SOURCES += backend/model_json.c
 backend_libbackend_a_SOURCES += backend/model_parse.c
+backend_libbackend_a_SOURCES += backend/model_priv.h
 backend_libbackend_a_SOURCES += include/opsdeck/json.h
 backend_libbackend_a_SOURCES += include/opsdeck/model.h
 

@@ -4,12 +4,15 @@
 
 #include "opsdeck/model.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "opsdeck/status.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/xalloc.h"
+
+#include "model_priv.h"
 
 /*
  * Format (version KOBJ_CODEC_VERSION):
@@ -40,7 +43,37 @@ struct codec {
     struct strbuf *out;     /* encoding */
     const unsigned char *p; /* decoding: next byte */
     const unsigned char *end;
+    bool packing;   /* kobj_pack: scalars are left alone */
+    char *pk_base;  /* packing: the block; NULL while measuring */
+    size_t pk_size; /* packing: bytes placed (or measured) so far */
 };
+
+/*
+ * Packing (kobj_pack): the same walk over every owned allocation, twice.
+ * The first pass only adds up sizes; the second copies each allocation into
+ * one block after the struct, frees the original and points the field at
+ * the copy. An array is moved before what its elements own, so the walk
+ * continues inside the copy.
+ */
+#define PACK_ALIGN 8
+_Static_assert(_Alignof(struct kv) <= PACK_ALIGN && _Alignof(struct condition) <= PACK_ALIGN &&
+                   _Alignof(struct node_taint) <= PACK_ALIGN &&
+                   _Alignof(struct container) <= PACK_ALIGN &&
+                   _Alignof(struct quota_item) <= PACK_ALIGN && _Alignof(char *) <= PACK_ALIGN,
+               "packed arrays need at most PACK_ALIGN");
+
+static void *
+pk_move(struct codec *c, void *src, size_t n, size_t align)
+{
+    size_t off = (c->pk_size + align - 1) & ~(align - 1);
+
+    c->pk_size = off + n;
+    if (!c->pk_base)
+        return src;
+    memcpy(c->pk_base + off, src, n);
+    free(src);
+    return c->pk_base + off;
+}
 
 static void
 put_uint(struct strbuf *out, uint64_t v)
@@ -86,6 +119,8 @@ get_uint(struct codec *c)
 static void
 c_uint(struct codec *c, uint64_t *v)
 {
+    if (c->packing)
+        return;
     if (!c->decoding)
         put_uint(c->out, *v);
     else if (!c->bad)
@@ -97,6 +132,8 @@ c_i64(struct codec *c, int64_t *v)
 {
     uint64_t z;
 
+    if (c->packing)
+        return;
     if (!c->decoding) {
         z = ((uint64_t)*v << 1) ^ (uint64_t)(*v >> 63);
         put_uint(c->out, z);
@@ -111,6 +148,8 @@ c_int(struct codec *c, int *v)
 {
     int64_t w = *v;
 
+    if (c->packing)
+        return;
     c_i64(c, &w);
     if (c->decoding && !c->bad) {
         if (w < INT32_MIN || w > INT32_MAX)
@@ -123,6 +162,8 @@ c_int(struct codec *c, int *v)
 static void
 c_bool(struct codec *c, bool *v)
 {
+    if (c->packing)
+        return;
     if (!c->decoding) {
         strbuf_putc(c->out, *v ? 1 : 0);
         return;
@@ -142,6 +183,8 @@ c_enum(struct codec *c, int *v, int limit)
 {
     uint64_t u = (uint64_t)*v;
 
+    if (c->packing)
+        return;
     c_uint(c, &u);
     if (c->decoding && !c->bad) {
         if (u >= (uint64_t)limit)
@@ -156,6 +199,11 @@ c_str(struct codec *c, char **s)
 {
     uint64_t n;
 
+    if (c->packing) {
+        if (*s)
+            *s = pk_move(c, *s, strlen(*s) + 1, 1);
+        return;
+    }
     if (!c->decoding) {
         if (!*s) {
             put_uint(c->out, 0);
@@ -186,6 +234,11 @@ c_list(struct codec *c, void **items, size_t *n, size_t item_size)
 {
     uint64_t count = *n;
 
+    if (c->packing) {
+        if (*items && *n)
+            *items = pk_move(c, *items, *n * item_size, PACK_ALIGN);
+        return;
+    }
     c_uint(c, &count);
     if (!c->decoding || c->bad)
         return;
@@ -207,6 +260,13 @@ c_strv(struct codec *c, char ***v)
     if (!c->decoding)
         while (*v && (*v)[n])
             n++;
+    if (c->packing) {
+        if (*v)
+            *v = pk_move(c, *v, (n + 1) * sizeof(char *), PACK_ALIGN);
+        for (size_t i = 0; i < n; i++)
+            c_str(c, &(*v)[i]);
+        return;
+    }
     c_list(c, &items, &n, sizeof(char *));
     if (c->decoding) {
         if (c->bad || n == 0)
@@ -227,7 +287,7 @@ c_kv(struct codec *c, struct kv_list *list)
     void *items = list->items;
 
     c_list(c, &items, &list->len, sizeof(struct kv));
-    if (c->decoding && !c->bad)
+    if ((c->decoding || c->packing) && !c->bad)
         list->items = items;
     for (size_t i = 0; i < list->len && !c->bad; i++) {
         c_str(c, &list->items[i].key);
@@ -262,7 +322,7 @@ c_conditions(struct codec *c, struct condition **conds, size_t *n)
     void *items = *conds;
 
     c_list(c, &items, n, sizeof(struct condition));
-    if (c->decoding && !c->bad)
+    if ((c->decoding || c->packing) && !c->bad)
         *conds = items;
     for (size_t i = 0; i < *n && !c->bad; i++) {
         struct condition *cond = &(*conds)[i];
@@ -298,7 +358,7 @@ c_node(struct codec *c, struct node *n)
     c_bool(c, &n->pid_pressure);
     c_bool(c, &n->network_unavailable);
     c_list(c, &items, &n->ntaints, sizeof(struct node_taint));
-    if (c->decoding && !c->bad)
+    if ((c->decoding || c->packing) && !c->bad)
         n->taints = items;
     for (size_t i = 0; i < n->ntaints && !c->bad; i++) {
         c_str(c, &n->taints[i].key);
@@ -370,7 +430,7 @@ c_pod(struct codec *c, struct pod *p)
     c_str(c, &p->runtime_class);
     c_conditions(c, &p->conds, &p->nconds);
     c_list(c, &items, &p->ncontainers, sizeof(struct container));
-    if (c->decoding && !c->bad)
+    if ((c->decoding || c->packing) && !c->bad)
         p->containers = items;
     for (size_t i = 0; i < p->ncontainers && !c->bad; i++)
         c_container(c, &p->containers[i]);
@@ -395,7 +455,7 @@ c_resourcequota(struct codec *c, struct resourcequota *q)
     void *items = q->items;
 
     c_list(c, &items, &q->nitems, sizeof(struct quota_item));
-    if (c->decoding && !c->bad)
+    if ((c->decoding || c->packing) && !c->bad)
         q->items = items;
     for (size_t i = 0; i < q->nitems && !c->bad; i++) {
         c_str(c, &q->items[i].resource);
@@ -548,5 +608,29 @@ kobj_decode(enum kind kind, const void *data, size_t len)
         kobj_free(obj);
         return NULL;
     }
-    return obj;
+    return kobj_pack(obj);
+}
+
+struct kobj *
+kobj_pack(struct kobj *obj)
+{
+    struct codec c = {.packing = true};
+    size_t head, total;
+    struct kobj *out;
+
+    if (!obj || obj->packed || (unsigned)obj->kind >= KIND_COUNT)
+        return obj;
+    head = kind_size[obj->kind];
+    c.pk_size = head;
+    c_object(&c, obj);
+    total = c.pk_size;
+    out = xmalloc(total);
+    memcpy(out, obj, head);
+    free(obj);
+    c.pk_base = (char *)out;
+    c.pk_size = head;
+    c_object(&c, out);
+    assert(c.pk_size == total);
+    out->packed = true;
+    return out;
 }

@@ -14,6 +14,8 @@
 #include "opsdeck/vec.h"
 #include "opsdeck/xalloc.h"
 
+#include "model_priv.h"
+
 /*
  * Typed field access. Every getter treats an absent member and null alike
  * (Go's omitempty and explicit nulls both mean "not set") and records the
@@ -1285,5 +1287,5 @@ kobj_parse(enum kind kind, const struct json_doc *doc, uint32_t t)
         kobj_free(obj);
         return NULL;
     }
-    return obj;
+    return kobj_pack(obj);
 }

@@ -73,6 +73,8 @@ void kv_list_done(struct kv_list *list);
  */
 struct kobj {
     enum kind kind;
+    bool packed; /* kobj_parse and kobj_decode return the object and all it owns
+                    as one allocation; kobj_free knows both forms */
     char *name;
     char *ns; /* NULL for cluster-scoped kinds */
     char *uid;
