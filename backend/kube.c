@@ -132,6 +132,8 @@ struct call {
     char *cont;                 /* continue token this page was asked with */
     char *next_cont;            /* continue token seen early in the body */
     bool scanned;               /* the early scan is over */
+    bool cont_known;            /* ... and settled next_cont (NULL: last page) */
+    char *list_rv;              /* resourceVersion seen early, or NULL */
     bool next_requested;
 };
 
@@ -154,6 +156,7 @@ struct kube_op {
     enum kind lkind;            /* OP_LIST, OP_WATCH */
     char *base;                 /* the path with its query, minus continue */
     kube_page_cb page_cb;
+    kube_raw_page_cb raw_cb;    /* kube_list_raw: bodies handed over unparsed */
     kube_list_done_cb list_done;
     struct json_doc doc;
     bool restarted;
@@ -601,6 +604,7 @@ call_free(struct call *c)
     strbuf_done(&c->body);
     free(c->cont);
     free(c->next_cont);
+    free(c->list_rv);
     free(c);
 }
 
@@ -1371,44 +1375,62 @@ list_maybe_next(struct kube_op *op)
         list_request(op, tail->next_cont);
 }
 
+/* A string member key of the list's metadata in [b, end): 1 with a copy in
+ * *out when its value is a plain string (no escapes), 0 when the key is
+ * absent, -1 when the value is there but cannot be read this way (escapes,
+ * not a string, cut off at end). */
+static int
+scan_member(const char *b, const char *end, const char *key, size_t klen, char **out)
+{
+    const char *k = memmem(b, (size_t)(end - b), key, klen), *p, *q;
+
+    *out = NULL;
+    if (!k)
+        return 0;
+    p = k + klen;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ':'))
+        p++;
+    if (p >= end || *p != '"')
+        return -1;
+    q = memchr(p + 1, '"', (size_t)(end - p - 1));
+    if (!q || memchr(p + 1, '\\', (size_t)(q - p - 1)))
+        return -1;
+    *out = xstrndup(p + 1, (size_t)(q - p - 1));
+    return 1;
+}
+
 /* The early scan: the list's metadata precedes its items, so the continue
  * token is among the first bytes of the body. A token with escapes (never
  * seen from an API server) waits for the parse. */
 static void
 page_data(struct call *c)
 {
-    const char *b = c->body.buf, *items, *key, *p, *q, *end;
-    size_t len = MIN(c->body.len, EARLY_SCAN_LIMIT), limit;
+    const char *b = c->body.buf, *items;
+    size_t len = MIN(c->body.len, EARLY_SCAN_LIMIT);
+    char *cont;
+    int found;
 
     items = memmem(b, len, "\"items\"", 7);
-    limit = items ? (size_t)(items - b) : len;
-    end = b + limit;
-    key = memmem(b, limit, "\"continue\"", 10);
-    if (!key) {
-        if (items || c->body.len >= EARLY_SCAN_LIMIT)
+    if (!items) {
+        /* Wait for the items key (the whole metadata), unless it is not
+         * coming within the limit. */
+        if (c->body.len >= EARLY_SCAN_LIMIT)
             c->scanned = true;
         return;
     }
-    p = key + 10;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ':'))
-        p++;
-    if (p >= end) {
-        c->scanned = items != NULL;
-        return;
-    }
-    if (*p != '"') {
-        c->scanned = true;
-        return;
-    }
-    q = memchr(p + 1, '"', (size_t)(end - p - 1));
-    if (!q) {
-        c->scanned = items != NULL;
-        return;
-    }
     c->scanned = true;
-    if (q == p + 1 || memchr(p + 1, '\\', (size_t)(q - p - 1)))
+    found = scan_member(b, items, "\"continue\"", 10, &cont);
+    if (found >= 0)
+        scan_member(b, items, "\"resourceVersion\"", 17, &c->list_rv);
+    if (found == 0 || (found == 1 && !*cont)) {
+        c->cont_known = true;            /* no token: the last page */
+        free(cont);
         return;
-    c->next_cont = xstrndup(p + 1, (size_t)(q - p - 1));
+    }
+    if (found < 0)
+        return;
+    c->cont_known = true;
+    c->next_cont = cont;
     list_maybe_next(c->op);
 }
 
@@ -1463,25 +1485,31 @@ list_deliver(struct kube_op *op)
 
         if (!c->done)
             return;
-        if (json_parse(&op->doc, strbuf_str(&c->body), c->body.len) != STATUS_OK ||
-            json_type(&op->doc, 0) != JSON_OBJECT) {
+        if (op->raw_cb && c->cont_known) {
+            /* The early scan read the metadata: the caller parses. */
+            cont = xstrdup(c->next_cont);
+            rv = xstrdup(c->list_rv);
+            items = meta = JSON_NONE;
+        } else if (json_parse(&op->doc, strbuf_str(&c->body), c->body.len) != STATUS_OK ||
+                   json_type(&op->doc, 0) != JSON_OBJECT) {
             fail_result(&res, STATUS_JSON, "malformed JSON reply from %s: %s", c->path,
                         op->doc.ntoks ? "not an object" : op->doc.err);
             res.http_status = c->resp.status;
             list_finish(op, &res, NULL);
             return;
+        } else {
+            items = json_get(&op->doc, 0, "items");
+            if (items != JSON_NONE && json_type(&op->doc, items) != JSON_ARRAY &&
+                json_type(&op->doc, items) != JSON_NULL) {
+                fail_result(&res, STATUS_JSON, "reply from %s: items is not an array", c->path);
+                res.http_status = c->resp.status;
+                list_finish(op, &res, NULL);
+                return;
+            }
+            meta = json_get(&op->doc, 0, "metadata");
+            cont = json_get_str(&op->doc, meta, "continue");
+            rv = json_get_str(&op->doc, meta, "resourceVersion");
         }
-        items = json_get(&op->doc, 0, "items");
-        if (items != JSON_NONE && json_type(&op->doc, items) != JSON_ARRAY &&
-            json_type(&op->doc, items) != JSON_NULL) {
-            fail_result(&res, STATUS_JSON, "reply from %s: items is not an array", c->path);
-            res.http_status = c->resp.status;
-            list_finish(op, &res, NULL);
-            return;
-        }
-        meta = json_get(&op->doc, 0, "metadata");
-        cont = json_get_str(&op->doc, meta, "continue");
-        rv = json_get_str(&op->doc, meta, "resourceVersion");
         if (cont && !*cont) {
             free(cont);
             cont = NULL;
@@ -1501,13 +1529,22 @@ list_deliver(struct kube_op *op)
          * overlaps the caller's work on this one. */
         if (cont && !c->next_requested)
             list_request(op, cont);
-        page.items = json_type(&op->doc, items) == JSON_ARRAY ? items : JSON_NONE;
-        page.rv = rv ? rv : "";
         page.last = cont == NULL;
-        page.remaining = json_get_int(&op->doc, meta, "remainingItemCount", -1);
         page.index = op->next_index++;
         op->busy++;
-        op->page_cb(op->arg, &page);
+        if (op->raw_cb) {
+            struct kube_raw_page raw = {
+                .len = c->body.len, .last = page.last, .index = page.index,
+            };
+
+            raw.body = c->body.buf ? strbuf_detach(&c->body) : xstrdup("");
+            op->raw_cb(op->arg, &raw);
+        } else {
+            page.items = json_type(&op->doc, items) == JSON_ARRAY ? items : JSON_NONE;
+            page.rv = rv ? rv : "";
+            page.remaining = json_get_int(&op->doc, meta, "remainingItemCount", -1);
+            op->page_cb(op->arg, &page);
+        }
         op->busy--;
         call_free(c);
         free(cont);
@@ -1527,9 +1564,9 @@ list_deliver(struct kube_op *op)
     }
 }
 
-struct kube_op *
-kube_list(struct kube *k, enum kind kind, const char *ns, const struct kube_selectors *sel,
-          kube_page_cb page, kube_list_done_cb done, void *arg)
+static struct kube_op *
+list_start(struct kube *k, enum kind kind, const char *ns, const struct kube_selectors *sel,
+           kube_page_cb page, kube_raw_page_cb raw, kube_list_done_cb done, void *arg)
 {
     struct kube_op *op = op_new(k, OP_LIST, arg);
     char *path = kube_path(k, kind, ns, NULL);
@@ -1541,9 +1578,24 @@ kube_list(struct kube *k, enum kind kind, const char *ns, const struct kube_sele
     op->lkind = kind;
     op->base = strbuf_detach(&sb);
     op->page_cb = page;
+    op->raw_cb = raw;
     op->list_done = done;
     list_request(op, NULL);
     return op;
+}
+
+struct kube_op *
+kube_list(struct kube *k, enum kind kind, const char *ns, const struct kube_selectors *sel,
+          kube_page_cb page, kube_list_done_cb done, void *arg)
+{
+    return list_start(k, kind, ns, sel, page, NULL, done, arg);
+}
+
+struct kube_op *
+kube_list_raw(struct kube *k, enum kind kind, const char *ns, const struct kube_selectors *sel,
+              kube_raw_page_cb page, kube_list_done_cb done, void *arg)
+{
+    return list_start(k, kind, ns, sel, NULL, page, done, arg);
 }
 
 /*

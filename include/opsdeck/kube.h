@@ -150,6 +150,23 @@ typedef void (*kube_list_done_cb)(void *arg, const struct kube_result *res, cons
 struct kube_op *kube_list(struct kube *k, enum kind kind, const char *ns,
                           const struct kube_selectors *sel, kube_page_cb page,
                           kube_list_done_cb done, void *arg);
+/* One page of kube_list_raw: the body as received, not parsed. */
+struct kube_raw_page {
+    char *body;                 /* NUL-terminated; the callback takes it (frees it) */
+    size_t len;
+    bool last;                  /* no continue token */
+    unsigned index;             /* as kube_page's */
+};
+typedef void (*kube_raw_page_cb)(void *arg, struct kube_raw_page *page);
+/* kube_list, but each page body is handed over unparsed, for a caller that
+ * parses elsewhere (on worker threads) while the next page downloads. The
+ * continue token and the resourceVersion come from the early scan of the
+ * metadata; a page whose metadata that scan cannot read is parsed here for
+ * them (the body still goes over unparsed). The body is not checked to be
+ * a list: that is the caller's parse. */
+struct kube_op *kube_list_raw(struct kube *k, enum kind kind, const char *ns,
+                              const struct kube_selectors *sel, kube_raw_page_cb page,
+                              kube_list_done_cb done, void *arg);
 
 enum watch_type {
     WATCH_OPEN,                 /* the server accepted the watch (HTTP 200): doc
