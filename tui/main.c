@@ -189,8 +189,18 @@ main(int argc, char **argv)
             return usage_error("get %s: -n/-A apply to pods only", what);
     } else if (ns_given || output_given || cached_given) {
         return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
+    } else if (cmd && strcmp(cmd, "cache") == 0) {
+        if (optind >= argc)
+            return usage_error("cache: what? (%s)", "clear");
+        if (strcmp(argv[optind], "clear") != 0)
+            return usage_error("cache: unknown action '%s' (clear)", argv[optind]);
+        optind++;
+    } else if (cmd && strcmp(cmd, "info") != 0) {
+        return usage_error("unknown command '%s' (get, info, cache)", cmd);
     }
-    if (optind < argc && !(cmd && strcmp(cmd, "cache") == 0 && optind + 1 == argc))
+    /* Every usage error is found before any file is read: a broken platform
+     * file must not turn a typo on the command line into exit status 1. */
+    if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
 
     if (setup_load(&sopts, &setup) != STATUS_OK) {
@@ -204,14 +214,8 @@ main(int argc, char **argv)
         rc = cli_get(&setup, &gopts);
     } else if (strcmp(cmd, "info") == 0) {
         rc = cli_info(&setup);
-    } else if (strcmp(cmd, "cache") == 0) {
-        if (optind < argc && strcmp(argv[optind], "clear") == 0)
-            rc = cli_cache_clear(&setup);
-        else
-            rc = usage_error("cache: unknown action '%s' (clear)",
-                             optind < argc ? argv[optind] : "");
     } else {
-        rc = usage_error("unknown command '%s' (get, info, cache)", cmd);
+        rc = cli_cache_clear(&setup);
     }
     setup_done(&setup);
     return rc;
