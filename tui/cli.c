@@ -4,6 +4,7 @@
 
 #include "opsdeck/cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -33,10 +34,13 @@
 
 /*
  * Fetching: every kind a command needs is listed at once (pages of each
- * list are pipelined by kube_list), parsed into one struct cluster, and
- * written to cache.db behind (the store's writer thread), so `get` costs
- * little more than the transfer.
+ * list are pipelined by kube_list) and parsed into one struct cluster. Only
+ * when every list has succeeded is the cluster written to cache.db (queued
+ * for the store's writer thread): a command that fails changes nothing in
+ * the cache, not even the kinds or pages that did arrive.
  */
+#define FETCH_MAX_LISTS 8
+
 struct fetch {
     struct setup *s;
     struct evloop *loop;
@@ -50,6 +54,11 @@ struct fetch {
     char error[600];
     int64_t oldest;              /* --cached: the oldest fetched_at loaded */
     size_t loaded;
+    struct {
+        enum kind kind;
+        char *ns;                /* owned; NULL: all namespaces / cluster-scoped */
+    } lists[FETCH_MAX_LISTS];    /* what was listed, to be written to the cache */
+    size_t nlists;
 };
 
 struct fetch_list {
@@ -59,15 +68,29 @@ struct fetch_list {
     size_t bad;                  /* items that did not parse */
 };
 
+/* Writes what every list brought to the cache, each list as a replace
+ * (objects gone from the server go from the cache too). Only called when
+ * every list succeeded. */
 static void
-fetch_store_put(struct fetch *f, const struct kobj *obj)
+fetch_store(struct fetch *f)
 {
-    if (!f->s->store)
-        return;
-    strbuf_reset(&f->enc);
-    kobj_encode(obj, &f->enc);
-    store_put(f->s->store, f->ckey, kind_info(obj->kind)->resource, obj->ns, obj->name,
-              f->enc.buf, f->enc.len, clock_now());
+    int64_t now = clock_now();
+
+    for (size_t l = 0; l < f->nlists; l++) {
+        const char *resource = kind_info(f->lists[l].kind)->resource;
+        const char *ns = f->lists[l].ns;
+        size_t n;
+        const struct kobj *const *objs = cluster_in_ns(f->cl, f->lists[l].kind, ns, &n);
+
+        store_replace_begin(f->s->store, f->ckey, resource, ns);
+        for (size_t i = 0; i < n; i++) {
+            strbuf_reset(&f->enc);
+            kobj_encode(objs[i], &f->enc);
+            store_put(f->s->store, f->ckey, resource, objs[i]->ns, objs[i]->name, f->enc.buf,
+                      f->enc.len, now);
+        }
+        store_replace_end(f->s->store, f->ckey, resource, ns);
+    }
 }
 
 static void
@@ -86,7 +109,6 @@ on_page(void *arg, const struct kube_page *page)
             log_warn("get: %s item skipped: %s", kind_info(fl->kind)->resource, status_text());
             continue;
         }
-        fetch_store_put(fl->f, obj);
         cluster_upsert(fl->f->cl, obj);
     }
 }
@@ -102,8 +124,6 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
     f->pending--;
     if (res->st == STATUS_OK) {
         cluster_replace_end(f->cl, fl->kind, fl->ns);
-        if (f->s->store)
-            store_replace_end(f->s->store, f->ckey, resource, fl->ns);
     } else if (!f->failed) {
         f->failed = true;
         snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, res->error);
@@ -122,8 +142,10 @@ fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_s
     fl->kind = kind;
     fl->ns = xstrdup(ns);
     cluster_replace_begin(f->cl, kind, ns);
-    if (f->s->store)
-        store_replace_begin(f->s->store, f->ckey, kind_info(kind)->resource, ns);
+    assert(f->nlists < FETCH_MAX_LISTS);
+    f->lists[f->nlists].kind = kind;
+    f->lists[f->nlists].ns = xstrdup(ns);
+    f->nlists++;
     f->pending++;
     kube_list(f->kube, kind, ns, &sel, on_page, on_list_done, fl);
 }
@@ -495,9 +517,11 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         }
         fetch_wait(&f);
         now = kube_now(f.kube);
-        if (s->store && !f.failed)
+        if (s->store && !f.failed) {
+            fetch_store(&f);
             store_set_cluster_info(s->store, f.ckey, s->target->server,
                                    kube_server_version(f.kube), kube_last_live(f.kube));
+        }
     }
 
     if (f.failed) {
@@ -522,6 +546,8 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
     tenants_free(ts);
     cluster_free(f.cl);
     strbuf_done(&f.enc);
+    for (size_t l = 0; l < f.nlists; l++)
+        free(f.lists[l].ns);
     free(f.ckey);
     return rc;
 }
