@@ -3,7 +3,9 @@
 # and the real kubectl 1.20: shapes, --cached, bad input, never-stored secrets, install
 
 EXTRA_DIST += tests/integration/cli-cached.sh
+EXTRA_DIST += tests/integration/cli-fakeapi.py
 EXTRA_DIST += tests/integration/cli-get.sh
+EXTRA_DIST += tests/integration/cli-http.sh
 EXTRA_DIST += tests/integration/cli-kubectl.sh
 EXTRA_DIST += tests/integration/cli-lib.sh
 EXTRA_DIST += tests/integration/cli-table.py
@@ -11,5 +13,6 @@ EXTRA_DIST += tests/integration/cli-usage.sh
 
 TESTS += tests/integration/cli-cached.sh
 TESTS += tests/integration/cli-get.sh
+TESTS += tests/integration/cli-http.sh
 TESTS += tests/integration/cli-kubectl.sh
 TESTS += tests/integration/cli-usage.sh

@@ -1,0 +1,243 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tests/integration/cli-http.sh - bad answers from the API server (sim faults and a fake proxy):
+# malformed, truncated and cut-off JSON, wrong types, huge bodies over --max-response,
+# 401/403/404/500/502/503 with Status bodies and with a proxy's HTML, expired tokens, RBAC,
+# hanging, stalling, silent and unreachable servers, 429/503 with Retry-After. Each failure: exit
+# status 1, one line naming the server and what went wrong, nothing on stdout, and cache.db
+# exactly as before. TAP.
+. "${top_srcdir:-.}/tests/integration/cli-lib.sh"
+
+cli_start_sim
+t=$CLI_DIR/t
+
+# The good data, cached at one time; every later run has a later clock, so a row rewritten by
+# a failing command would show in its fetched_at even if its content were the same.
+ops get nodes -o json > "$t.nodes" 2> "$t.err" && ops get pods -A -o json > "$t.pods" 2>> "$t.err" &&
+    ops get tenants -o json > "$t.tenants" 2>> "$t.err"
+ok $? "good data first: get nodes, get pods -A, get tenants" || diag "$(cat "$t.err")"
+cli_cache_dump "$t.base"
+[ "$(wc -l < "$t.base")" -gt 100 ]
+ok $? "cache.db holds the good data ($(wc -l < "$t.base") objects)"
+export OPSDECK_CLOCK=2026-11-24T04:00:00Z
+
+fault() {
+    sim_ctl DELETE faults > /dev/null && sim_ctl POST faults "$1" > /dev/null
+}
+
+# bad NAME REGEX MAX_SECONDS OPSDECK_ARGS...: exit 1 within MAX_SECONDS, nothing on stdout, one
+# line on stderr matching REGEX; then cache.db unchanged. Two cases.
+bad() {
+    name=$1
+    want=$2
+    max=$3
+    shift 3
+    start=$(now_ms)
+    ops "$@" > "$t.out" 2> "$t.err"
+    r=$?
+    ms=$(elapsed_ms "$start")
+    [ $r -eq 1 ] && [ ! -s "$t.out" ] && [ "$(wc -l < "$t.err")" -eq 1 ] &&
+        grep -Eq -- "$want" "$t.err" && [ "$ms" -lt $((max * 1000)) ]
+    ok $? "$name: exit 1 in ${ms} ms: $(cat "$t.err")" ||
+        diag "exit $r, wanted /$want/ within ${max}s" "$(head -c 300 "$t.out")"
+    cli_cache_dump "$t.now"
+    cmp -s "$t.base" "$t.now"
+    ok $? "$name: cache.db unchanged" || diag "$(diff "$t.base" "$t.now" | head -5)"
+}
+
+S="^opsdeck: $SIM_URL: "
+
+# --- bodies -----------------------------------------------------------------------------------
+fault '{"kind":"malformed","resource":"nodes"}'
+bad "malformed JSON (nodes)" \
+    "${S}listing nodes: malformed JSON reply from /api/v1/nodes\?limit=500: offset [0-9]+: " 30 \
+    get nodes
+fault '{"kind":"malformed","resource":"pods"}'
+bad "malformed JSON (pods -A)" "${S}listing pods: malformed JSON reply from /api/v1/pods" 30 \
+    get pods -A -o json
+fault '{"kind":"truncated","resource":"nodes"}'
+bad "truncated JSON (half the body, Content-Length matching)" \
+    "${S}listing nodes: malformed JSON reply .*end of input" 30 get nodes -o json
+fault '{"kind":"disconnect","resource":"pods"}'
+bad "connection closed half-way through the body" \
+    "${S}listing pods: transfer closed with [0-9]+ bytes remaining" 30 get pods -A
+fault '{"kind":"wrongtype","resource":"nodes"}'
+bad "wrong types (items an object, resourceVersion a number)" \
+    "${S}listing nodes: reply from /api/v1/nodes\?limit=500: items is not an array" 30 get nodes
+fault '{"kind":"wrongtype","resource":"namespaces"}'
+bad "wrong types in one of the lists of get tenants" \
+    "${S}listing namespaces: reply from /api/v1/namespaces.*: items is not an array" 30 \
+    get tenants -o json
+fault '{"kind":"huge","resource":"nodes","bytes":209715200}'
+bad "a 200 MB body over --max-response 1 (cut off early)" \
+    "${S}listing nodes: /api/v1/nodes\?limit=500 reply larger than 1048576 bytes" 15 \
+    --max-response 1 get nodes
+
+# --- error statuses with Status bodies --------------------------------------------------------
+fault '{"kind":"401","resource":"nodes"}'
+bad "401 Unauthorized (Status body)" "${S}listing nodes: 401 Unauthorized: Unauthorized$" 30 \
+    get nodes
+fault '{"kind":"403","resource":"pods","user":"mallory"}'
+bad "403 Forbidden (Status body)" \
+    "${S}listing pods: 403 Forbidden: pods is forbidden: User \"mallory\" cannot list resource \"pods\" in API group \"\" at the cluster scope$" \
+    30 get pods -A
+fault '{"kind":"status","code":404,"resource":"nodes"}'
+bad "404 NotFound (Status body)" "${S}listing nodes: 404 NotFound: .+" 30 get nodes
+fault '{"kind":"status","code":500,"resource":"nodes","count":20}'
+bad "500 InternalError (Status body, every retry)" \
+    "${S}listing nodes: 500 InternalError: Internal error occurred: .+" 30 get nodes
+fault '{"kind":"status","code":503,"resource":"pods","count":20}'
+bad "503 ServiceUnavailable without Retry-After (every retry)" \
+    "${S}listing pods: 503 ServiceUnavailable" 30 get pods -A
+fault '{"kind":"html502","resource":"nodes","count":20}'
+bad "502 from a proxy, an HTML page" \
+    "${S}listing nodes: 502 Bad Gateway: non-JSON reply \(text/html\): .*502 Bad Gateway" 30 \
+    get nodes
+fault '{"kind":"429","retry_after":1,"resource":"nodes","count":20}'
+bad "429 on every retry: gives up in bounded time" \
+    "${S}listing nodes: 429 TooManyRequests: " 20 get nodes
+sim_ctl DELETE faults > /dev/null
+
+# --- expired token, RBAC ----------------------------------------------------------------------
+sim_ctl POST token '{"expire": true}' > /dev/null
+bad "expired token (401)" "${S}listing nodes: 401 Unauthorized" 30 get nodes
+sim_ctl POST token "{\"token\": \"$SIM_TOKEN\", \"ttl\": 0}" > /dev/null
+ops get nodes > /dev/null 2>&1
+ok $? "a valid token again: get nodes works"
+cli_cache_dump "$t.base"
+
+sim_ctl POST rbac '{"token":"jane-token","user":"jane","namespaces":["dp-max-catapp"]}' > /dev/null
+kc_write "$CLI_DIR/kc-jane" "" "    token: jane-token"
+CLI_KC=$CLI_DIR/kc-jane bad "RBAC: a namespaced user lists pods of every namespace (403)" \
+    "${S}listing pods: 403 Forbidden: pods is forbidden: User \"jane\" cannot list resource \"pods\" in API group \"\" at the cluster scope$" \
+    30 get pods -A
+CLI_KC=$CLI_DIR/kc-jane bad "RBAC: a namespaced user lists nodes (403)" \
+    "${S}listing nodes: 403 Forbidden: nodes is forbidden: User \"jane\"" 30 get nodes
+CLI_KC=$CLI_DIR/kc-jane ops get pods -n dp-max-catapp -o json > "$t.jane" 2> "$t.err"
+pycheck "$t.jane" <<'EOF'
+import json, sys
+pods = json.load(open(sys.argv[1]))
+assert len(pods) == 4 and {p["namespace"] for p in pods} == {"dp-max-catapp"}, pods
+EOF
+ok $? "RBAC: the same user lists the pods of its namespace" || diag "$(cat "$t.err")"
+sim_ctl DELETE rbac > /dev/null
+cli_cache_dump "$t.base"
+
+# --- slow and silent servers ------------------------------------------------------------------
+fault '{"kind":"hang","seconds":60,"resource":"nodes"}'
+bad "a hanging server, --request-timeout 2" "${S}listing nodes: .*[Tt]imed out" 8 \
+    --request-timeout 2 get nodes
+fault '{"kind":"hang","seconds":60,"count":100}'
+bad "a hanging server under the 8 lists of get tenants, --request-timeout 2" \
+    "${S}listing [a-z]+: .*[Tt]imed out" 8 --request-timeout 2 get tenants
+fault '{"kind":"stall","seconds":60,"resource":"pods"}'
+bad "a list that stops half-way, --request-timeout 2" "${S}listing pods: .*[Tt]imed out" 8 \
+    --request-timeout 2 get pods -A
+sim_ctl DELETE faults > /dev/null
+
+# --- Retry-After honoured ---------------------------------------------------------------------
+sim_ctl DELETE requests > /dev/null
+fault '{"kind":"429","retry_after":2,"resource":"nodes"}'
+start=$(now_ms)
+ops get nodes -o json > "$t.out" 2> "$t.err"
+r=$?
+ms=$(elapsed_ms "$start")
+n=$(sim_ctl GET requests | "$PYTHON3" -c 'import json,sys
+print(sum(1 for l in json.load(sys.stdin)["log"] if l["path"] == "/api/v1/nodes"))')
+[ $r -eq 0 ] && [ "$ms" -ge 2000 ] && [ "$ms" -lt 10000 ] && [ "$n" = 2 ] &&
+    cmp -s "$t.out" "$t.nodes"
+ok $? "429 with Retry-After: 2: retried once after ${ms} ms (>= 2 s), the command succeeds ($n requests)" ||
+    diag "exit $r" "$(cat "$t.err")"
+fault '{"kind":"503","retry_after":1,"resource":"pods"}'
+start=$(now_ms)
+ops get pods -A -o json > "$t.out" 2> "$t.err"
+r=$?
+ms=$(elapsed_ms "$start")
+[ $r -eq 0 ] && [ "$ms" -ge 1000 ] && cmp -s "$t.out" "$t.pods"
+ok $? "503 with Retry-After: 1: retried after ${ms} ms, the command succeeds" ||
+    diag "exit $r" "$(cat "$t.err")"
+sim_ctl DELETE faults > /dev/null
+cli_cache_dump "$t.base"
+
+# --- a proxy in front of the API, and servers that are not one --------------------------------
+# fake MODE [ARG]: starts cli-fakeapi.py; sets FAKE_PORT.
+fake() {
+    rm -f "$CLI_DIR/fake.port"
+    "$PYTHON3" "$top_srcdir/tests/integration/cli-fakeapi.py" "$CLI_DIR/fake.port" "$@" \
+        2> "$CLI_DIR/fake.log" &
+    FAKE_PID=$!
+    cli_track "$FAKE_PID"
+    sim_poll 10 test -s "$CLI_DIR/fake.port" || return 1
+    FAKE_PORT=$(cat "$CLI_DIR/fake.port")
+}
+unfake() {
+    kill -TERM "$FAKE_PID" 2>/dev/null
+    wait "$FAKE_PID" 2>/dev/null
+}
+
+for code in 401 403 404 500; do
+    fake html "$code"
+    kc_plain=$CLI_DIR/kc-fake
+    sed "s#server: .*#server: http://127.0.0.1:$FAKE_PORT#; /certificate-authority-data/d" \
+        "$SIM_KUBECONFIG" > "$kc_plain"
+    CLI_KC=$kc_plain bad "a proxy's HTML page with $code" \
+        "^opsdeck: http://127.0.0.1:$FAKE_PORT: listing nodes: $code [A-Za-z ]+: non-JSON reply \(text/html\): .*$code" \
+        30 get nodes
+    unfake
+done
+
+fake silent
+sed "s#server: .*#server: https://127.0.0.1:$FAKE_PORT#" "$SIM_KUBECONFIG" > "$CLI_DIR/kc-silent"
+CLI_KC=$CLI_DIR/kc-silent bad "a server that accepts and never speaks (TLS), --request-timeout 2" \
+    "^opsdeck: https://127.0.0.1:$FAKE_PORT: listing pods: .*[Tt]imed out" 8 \
+    --request-timeout 2 get pods -A
+unfake
+
+fake garbage
+sed "s#server: .*#server: https://127.0.0.1:$FAKE_PORT#" "$SIM_KUBECONFIG" > "$CLI_DIR/kc-garbage"
+CLI_KC=$CLI_DIR/kc-garbage bad "a server that answers with bytes that are not TLS" \
+    "^opsdeck: https://127.0.0.1:$FAKE_PORT: listing nodes: .+" 30 get nodes
+unfake
+
+# --- unreachable ------------------------------------------------------------------------------
+sim_stop
+bad "the API server is down (connection refused)" \
+    "${S}listing nodes: .*(Couldn't connect|Connection refused)" 30 get nodes
+
+bad "the API server is down, get tenants" \
+    "${S}listing [a-z]+: .*(Couldn't connect|Connection refused)" 30 get tenants
+
+# --- a list whose second page is bad ----------------------------------------------------------
+# A bigger platform (3 pages of 500 pods). The first page is held back for 2 s; meanwhile the
+# next fault is queued, so it hits the second page: the first page's pods must not be written.
+SIM_DIR=$CLI_DIR/sim-pages
+export OPSDECK_CLOCK=2026-11-24T03:12:00Z
+cli_start_sim --nodes 10 --tenant-namespaces 40 --pods 1200
+S="^opsdeck: $SIM_URL: "
+ops get pods -A -o json > "$t.pods-big" 2> "$t.err"
+n=$("$PYTHON3" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$t.pods-big")
+[ "$n" = 1200 ]
+ok $? "a live get of 1200 pods (3 pages of 500) fills the cache ($n)" || diag "$(cat "$t.err")"
+cli_cache_dump "$t.base"
+export OPSDECK_CLOCK=2026-11-24T04:00:00Z
+fault '{"kind":"hang","seconds":2,"resource":"pods"}'
+ops get pods -A -o json > "$t.out" 2> "$t.err" &
+pid=$!
+cli_track "$pid"
+first_page_held() {
+    sim_ctl GET faults | grep -q '"hits":1'
+}
+sim_poll 20 first_page_held && sim_ctl POST faults '{"kind":"malformed","resource":"pods"}' > /dev/null
+ok $? "sim: the first page is held back, the next request of pods will be malformed"
+wait "$pid"
+r=$?
+[ $r -eq 1 ] && [ ! -s "$t.out" ] &&
+    grep -Eq "${S}listing pods: malformed JSON reply from /api/v1/pods\?limit=500&continue=" "$t.err"
+ok $? "the second page malformed: exit 1, the message names the page's URL (exit $r)" ||
+    diag "$(cat "$t.err")"
+cli_cache_dump "$t.now"
+cmp -s "$t.base" "$t.now"
+ok $? "the second page malformed: cache.db unchanged (the first page's pods not rewritten)" ||
+    diag "$(diff "$t.base" "$t.now" | head -5)"
+
+plan_done
