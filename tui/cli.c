@@ -125,8 +125,16 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
     if (res->st == STATUS_OK) {
         cluster_replace_end(f->cl, fl->kind, fl->ns);
     } else if (!f->failed) {
+        enum kube_state ks = kube_state(f->kube);
+        const char *why = res->error;
+
+        /* On a 401 the client knows more than the status line: an expired
+         * exec credential or client certificate, an unreadable tokenFile. */
+        if (res->http_status == 401 && (ks == KUBE_UNAUTHORIZED || ks == KUBE_EXPIRED) &&
+            kube_state_detail(f->kube))
+            why = kube_state_detail(f->kube);
         f->failed = true;
-        snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, res->error);
+        snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, why);
     }
     free(fl->ns);
     free(fl);
