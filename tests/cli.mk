@@ -3,6 +3,7 @@
 # and the real kubectl 1.20: shapes, --cached, bad input, never-stored secrets, install
 
 EXTRA_DIST += tests/integration/cli-cached.sh
+EXTRA_DIST += tests/integration/cli-config.sh
 EXTRA_DIST += tests/integration/cli-fakeapi.py
 EXTRA_DIST += tests/integration/cli-get.sh
 EXTRA_DIST += tests/integration/cli-http.sh
@@ -12,6 +13,7 @@ EXTRA_DIST += tests/integration/cli-table.py
 EXTRA_DIST += tests/integration/cli-usage.sh
 
 TESTS += tests/integration/cli-cached.sh
+TESTS += tests/integration/cli-config.sh
 TESTS += tests/integration/cli-get.sh
 TESTS += tests/integration/cli-http.sh
 TESTS += tests/integration/cli-kubectl.sh
