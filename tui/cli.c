@@ -463,6 +463,28 @@ print_tenants(struct tenants *ts, bool json, int64_t fetched_at)
  * Commands
  */
 
+/* The store's notices (a damaged cache.db moved aside and rebuilt, a damaged
+ * state.db kept aside) go to stderr: a one-shot command has no header to
+ * show them in, and they must not pass unnoticed. */
+static void
+print_notices(struct store *st)
+{
+    const char *const *notes;
+    unsigned flags = sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII;
+    struct strbuf sb;
+
+    if (!st)
+        return;
+    notes = store_notices(st);
+    strbuf_init(&sb);
+    for (size_t i = 0; notes[i]; i++) {
+        strbuf_reset(&sb);
+        sanitize_append(&sb, notes[i], strlen(notes[i]), flags);
+        fprintf(stderr, "opsdeck: notice: %s\n", strbuf_str(&sb));
+    }
+    strbuf_done(&sb);
+}
+
 int
 cli_get(struct setup *s, const struct cli_get_opts *opts)
 {
@@ -547,6 +569,7 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         if (fflush(stdout) != 0)
             rc = 1;
     }
+    print_notices(s->store);
 
     kube_free(f.kube);
     http_free(f.http);
@@ -579,6 +602,7 @@ cli_cache_clear(struct setup *s)
         fprintf(stderr, "opsdeck: cannot open the cache: %s\n", status_text());
         return 1;
     }
+    print_notices(s->store);
     if (store_cache_clear(s->store) != STATUS_OK) {
         fprintf(stderr, "opsdeck: cache clear: %s\n", status_text());
         return 1;
