@@ -508,6 +508,9 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
             fprintf(stderr, "opsdeck: cannot open the cache: %s\n", status_text());
             return 1;
         }
+        /* The data is still had, but the promise that a live get refreshes
+         * the cache is broken: say so. */
+        fprintf(stderr, "opsdeck: warning: the cache is not updated: %s\n", status_text());
         log_warn("cache unavailable: %s", status_text());
     }
     f.ckey = store_cluster_key(s->target->server, s->target->ca_fingerprint);
