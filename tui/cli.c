@@ -572,6 +572,10 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         if (fflush(stdout) != 0)
             rc = 1;
     }
+    /* Damage may show only when the writes are committed: wait for them
+     * (store_close would anyway) so that its notice is printed too. */
+    if (s->store && store_flush(s->store) != STATUS_OK)
+        fprintf(stderr, "opsdeck: warning: the cache is not updated: %s\n", status_text());
     print_notices(s->store);
 
     kube_free(f.kube);
