@@ -9,6 +9,7 @@ EXTRA_DIST += tests/integration/cli-get.sh
 EXTRA_DIST += tests/integration/cli-http.sh
 EXTRA_DIST += tests/integration/cli-kubectl.sh
 EXTRA_DIST += tests/integration/cli-lib.sh
+EXTRA_DIST += tests/integration/cli-store.sh
 EXTRA_DIST += tests/integration/cli-table.py
 EXTRA_DIST += tests/integration/cli-usage.sh
 
@@ -17,4 +18,5 @@ TESTS += tests/integration/cli-config.sh
 TESTS += tests/integration/cli-get.sh
 TESTS += tests/integration/cli-http.sh
 TESTS += tests/integration/cli-kubectl.sh
+TESTS += tests/integration/cli-store.sh
 TESTS += tests/integration/cli-usage.sh
