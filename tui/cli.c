@@ -57,20 +57,26 @@ struct fetch {
     struct {
         enum kind kind;
         char *ns;                /* owned; NULL: all namespaces / cluster-scoped */
+        size_t bad;              /* items that did not parse */
     } lists[FETCH_MAX_LISTS];    /* what was listed, to be written to the cache */
     size_t nlists;
+    size_t skipped;              /* items that did not parse, all lists */
 };
 
 struct fetch_list {
     struct fetch *f;
+    size_t idx;                  /* in f->lists */
     enum kind kind;
     char *ns;                    /* NULL: all namespaces / cluster-scoped */
-    size_t bad;                  /* items that did not parse */
 };
 
+/* Warnings printed for items that do not parse; the rest are counted. */
+#define MAX_SKIP_WARNINGS 10
+
 /* Writes what every list brought to the cache, each list as a replace
- * (objects gone from the server go from the cache too). Only called when
- * every list succeeded. */
+ * (objects gone from the server go from the cache too) unless an item of it
+ * did not parse: then nothing is deleted, so the cached copy of that item
+ * stays as it was. Only called when every list succeeded. */
 static void
 fetch_store(struct fetch *f)
 {
@@ -82,15 +88,41 @@ fetch_store(struct fetch *f)
         size_t n;
         const struct kobj *const *objs = cluster_in_ns(f->cl, f->lists[l].kind, ns, &n);
 
-        store_replace_begin(f->s->store, f->ckey, resource, ns);
+        if (!f->lists[l].bad)
+            store_replace_begin(f->s->store, f->ckey, resource, ns);
         for (size_t i = 0; i < n; i++) {
             strbuf_reset(&f->enc);
             kobj_encode(objs[i], &f->enc);
             store_put(f->s->store, f->ckey, resource, objs[i]->ns, objs[i]->name, f->enc.buf,
                       f->enc.len, now);
         }
-        store_replace_end(f->s->store, f->ckey, resource, ns);
+        if (!f->lists[l].bad)
+            store_replace_end(f->s->store, f->ckey, resource, ns);
     }
+}
+
+/* An item that does not parse is left out (the rest of the list is good),
+ * never silently: a warning on stderr names it and says why. */
+static void
+warn_skipped(struct fetch *f, enum kind kind, const struct json_doc *doc, uint32_t item)
+{
+    const char *resource = kind_info(kind)->resource;
+    char ns[256] = "", name[256] = "";
+    struct strbuf msg, out;
+
+    log_warn("get: %s item skipped: %s", resource, status_text());
+    if (f->skipped++ >= MAX_SKIP_WARNINGS)
+        return;
+    strbuf_init(&msg);
+    strbuf_init(&out);
+    json_strcpy(doc, json_dig(doc, item, "metadata", "namespace", NULL), ns, sizeof(ns));
+    json_strcpy(doc, json_dig(doc, item, "metadata", "name", NULL), name, sizeof(name));
+    strbuf_printf(&msg, "%s %s%s%s left out: %s", resource, ns, *ns ? "/" : "",
+                  *name ? name : "(unnamed)", status_text());
+    sanitize_append(&out, msg.buf, msg.len, sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
+    fprintf(stderr, "opsdeck: warning: %s: %s\n", f->s->target->server, strbuf_str(&out));
+    strbuf_done(&msg);
+    strbuf_done(&out);
 }
 
 static void
@@ -105,8 +137,8 @@ on_page(void *arg, const struct kube_page *page)
         struct kobj *obj = kobj_parse(fl->kind, page->doc, item);
 
         if (!obj) {
-            fl->bad++;
-            log_warn("get: %s item skipped: %s", kind_info(fl->kind)->resource, status_text());
+            fl->f->lists[fl->idx].bad++;
+            warn_skipped(fl->f, fl->kind, page->doc, item);
             continue;
         }
         cluster_upsert(fl->f->cl, obj);
@@ -147,6 +179,7 @@ fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_s
     struct kube_selectors sel = { .field = field_selector };
 
     fl->f = f;
+    fl->idx = f->nlists;
     fl->kind = kind;
     fl->ns = xstrdup(ns);
     cluster_replace_begin(f->cl, kind, ns);
@@ -557,6 +590,9 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         }
     }
 
+    if (f.skipped > MAX_SKIP_WARNINGS)
+        fprintf(stderr, "opsdeck: warning: %s: %zu items left out in all\n", s->target->server,
+                f.skipped);
     if (f.failed) {
         fprintf(stderr, "opsdeck: %s: %s\n", s->target->server, f.error);
         rc = 1;
