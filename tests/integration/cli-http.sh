@@ -199,6 +199,78 @@ CLI_KC=$CLI_DIR/kc-garbage bad "a server that answers with bytes that are not TL
     "^opsdeck: https://127.0.0.1:$FAKE_PORT: listing nodes: .+" 30 get nodes
 unfake
 
+# --- single items of the wrong types ----------------------------------------------------------
+# The list is good but one pod in it is not (a field of the wrong type): it is left out with a
+# warning that names it, the other pods are printed, and its cached copy stays as it was.
+WIKI=wiki-mhqwffzcnx-tvv77
+ops get pods -A -o json > "$t.pods" 2> "$t.err"
+cli_cache_dump "$t.base"
+sim_ctl GET "objects/pods/dp-ravi-wiki/$WIKI" > "$t.wiki-orig" &&
+    pycheck "$t.wiki-orig" "$t.wiki-bad" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p = p.get("object", p)
+p["spec"]["nodeName"] = 42
+p.update(kind="Pod", apiVersion="v1")
+json.dump(p, open(sys.argv[2], "w"))
+EOF
+sim_ctl POST objects "$(cat "$t.wiki-bad")" > /dev/null
+ok $? "sim: pod dp-ravi-wiki/$WIKI now has spec.nodeName 42"
+OPSDECK_CLOCK=2026-11-24T04:30:00Z ops get pods -A -o json > "$t.out" 2> "$t.err"
+r=$?
+pycheck "$t.out" "$t.pods" "$WIKI" <<'EOF'
+import json, sys
+got = json.load(open(sys.argv[1]))
+want = [p for p in json.load(open(sys.argv[2])) if p["name"] != sys.argv[3]]
+assert got == want, (len(got), len(want))
+EOF
+[ $? -eq 0 ] && [ $r -eq 0 ] && [ "$(wc -l < "$t.err")" -eq 1 ] &&
+    grep -q "^opsdeck: warning: $SIM_URL: pods dp-ravi-wiki/$WIKI left out: pods item: spec.nodeName: expected string$" \
+        "$t.err"
+ok $? "one pod of the wrong types: the others printed, a warning names it and the field (exit $r): $(cat "$t.err")"
+cli_cache_dump "$t.now"
+pycheck "$t.base" "$t.now" "$WIKI" <<'EOF'
+import json, sys
+base = [json.loads(l) for l in open(sys.argv[1])]
+now = [json.loads(l) for l in open(sys.argv[2])]
+old = [r for r in base if r[2] == sys.argv[3]]
+assert len(old) == 1 and old == [r for r in now if r[2] == sys.argv[3]], "the pod's row changed"
+others = [r for r in now if r[0] == "pods" and r[2] != sys.argv[3]]
+assert others and all(r[3] > old[0][3] for r in others), "the other pods were not refreshed"
+EOF
+ok $? "one pod of the wrong types: its cached copy is kept as it was, the other pods refreshed"
+ops get pods -A -o json --cached > "$t.out" 2> "$t.err"
+grep -q "\"name\":\"$WIKI\"" "$t.out"
+ok $? "one pod of the wrong types: --cached still shows its last good state"
+
+# Many bad items, one with a hostile name: at most 10 warnings, then a count; no escape byte.
+pycheck "$t.wiki-bad" "$t.many-bad" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+items = []
+for i in range(12):
+    q = json.loads(json.dumps(p))
+    q["metadata"]["name"] = "bad-%02d" % i if i else "bad-\x1b]0;pwned\x07-\x1b[2J"
+    for k in ("uid", "resourceVersion"):
+        q["metadata"].pop(k, None)
+    items.append(q)
+json.dump(items, open(sys.argv[2], "w"))
+EOF
+sim_ctl POST objects "$(cat "$t.many-bad")" > /dev/null
+ops get pods -n dp-ravi-wiki -o json > "$t.out" 2> "$t.err"
+r=$?
+[ $r -eq 0 ] && [ "$(grep -c '^opsdeck: warning: .* left out: ' "$t.err")" -eq 10 ] &&
+    grep -q "^opsdeck: warning: $SIM_URL: 13 items left out in all$" "$t.err" &&
+    ! grep -q "$(printf '\033')" "$t.err" && ! grep -q "$(printf '\007')" "$t.err"
+ok $? "13 bad pods: 10 warnings, then the count; a hostile name shown without its escape bytes (exit $r)" ||
+    diag "$(cat "$t.err")"
+for i in 01 02 03 04 05 06 07 08 09 10 11; do
+    sim_ctl DELETE "objects/pods/dp-ravi-wiki/bad-$i" > /dev/null || break
+done
+sim_ctl POST objects "$(cat "$t.wiki-orig")" > /dev/null
+ok $? "sim: the bad pods removed, the wiki pod restored"
+cli_cache_dump "$t.base"
+
 # --- unreachable ------------------------------------------------------------------------------
 sim_stop
 bad "the API server is down (connection refused)" \
