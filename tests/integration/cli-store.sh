@@ -198,11 +198,13 @@ ok $? "the sim serves the markers: Secret data, pod env values, deployment templ
 
 rm -rf "$XDG_CACHE_HOME" "$XDG_STATE_HOME" "$LOG"
 ops get nodes > /dev/null 2>&1          # creates the files
-# A reader holding cache.db open keeps the WAL from being checkpointed away when opsdeck exits,
-# so the WAL's frames can be searched too.
+# A reader holding a read transaction on cache.db keeps every frame written after its snapshot
+# in the WAL (no checkpoint can move them into the database or reset the WAL), so the WAL's
+# frames are searched too, not only what reached cache.db.
 "$PYTHON3" - "$D/cache.db" "$CLI_DIR/reader.ready" > "$CLI_DIR/reader.log" 2>&1 <<'EOF' &
 import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1])
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN")
 c.execute("SELECT count(*) FROM objects").fetchone()
 open(sys.argv[2], "w").close()
 time.sleep(120)
@@ -210,7 +212,7 @@ EOF
 reader=$!
 cli_track "$reader"
 sim_poll 20 test -e "$CLI_DIR/reader.ready"
-ok $? "a reader holds cache.db open"
+ok $? "a reader holds a read transaction on cache.db"
 (umask 000 && ops --log "$LOG" get pods -A -o json > "$t.out" 2> "$t.err" &&
     ops --log "$LOG" get tenants -o json > "$t.tenants" 2>> "$t.err")
 ok $? "get pods -A and get tenants (umask 000)" || diag "$(cat "$t.err")"
