@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,6 +531,10 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
     int64_t now, fetched_at = 0;
     int rc = 0;
 
+    /* A reader that goes away (`get pods -A -o json | head`) must not kill
+     * the process before the cache writes queued for it are committed: the
+     * write fails with EPIPE instead, and the store is closed as usual. */
+    signal(SIGPIPE, SIG_IGN);
     if (!s->target) {
         fprintf(stderr, "opsdeck: %s\n", s->error ? s->error : "no cluster configured");
         return 1;
@@ -605,8 +610,11 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
             print_pods(&f, ns, opts->json, now, fetched_at);
         else
             print_tenants(ts, opts->json, fetched_at);
-        if (fflush(stdout) != 0)
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            if (errno != EPIPE)
+                fprintf(stderr, "opsdeck: writing the output: %s\n", strerror(errno));
             rc = 1;
+        }
     }
     /* Damage may show only when the writes are committed: wait for them
      * (store_close would anyway) so that its notice is printed too. */
