@@ -270,4 +270,24 @@ assert n == 55, n
 EOF
 ok $? "cache.db passes integrity_check and holds each of the 55 pods once"
 
+# --- a reader that goes away (get ... | head) -------------------------------------------------
+ops cache clear > /dev/null 2>&1
+mkfifo "$CLI_DIR/fifo"
+ops get pods -A -o json > "$CLI_DIR/fifo" 2> "$t.pipe.err" &
+pid=$!
+cli_track "$pid"
+: < "$CLI_DIR/fifo"        # the reader opens the pipe and leaves before anything is written
+wait "$pid"
+r=$?
+[ $r -eq 1 ] && [ ! -s "$t.pipe.err" ]
+ok $? "the reader goes away: exit 1 quietly, not killed by SIGPIPE (exit $r)" ||
+    diag "$(cat "$t.pipe.err")"
+pycheck "$CACHE_DB" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+n = c.execute("SELECT count(*) FROM objects WHERE kind = 'pods'").fetchone()[0]
+assert n == 55, n
+EOF
+ok $? "the reader goes away: the cache is still refreshed (55 pods)"
+
 plan_done
