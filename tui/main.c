@@ -111,6 +111,25 @@ parse_count(const char *s, long max, long *out)
     return true;
 }
 
+/* An RFC 1123 label, what a namespace name must be: -n goes into a URL
+ * path, and an empty one would list every namespace. */
+static bool
+namespace_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+        if (!alnum && !(c == '-' && i > 0 && i < n - 1))
+            return false;
+    }
+    return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -187,6 +206,10 @@ main(int argc, char **argv)
             return usage_error("get: %s", "-n and -A exclude each other");
         if (ns_given && gopts.what != CLI_GET_PODS)
             return usage_error("get %s: -n/-A apply to pods only", what);
+        if (gopts.ns && !namespace_name_ok(gopts.ns))
+            return usage_error("-n: '%s' is not a namespace name (lowercase letters, digits and "
+                               "'-', at most 63)",
+                               gopts.ns);
     } else if (ns_given || output_given || cached_given) {
         return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
     } else if (cmd && strcmp(cmd, "cache") == 0) {
