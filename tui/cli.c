@@ -570,6 +570,16 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
             f.failed = true;
             snprintf(f.error, sizeof(f.error), "nothing cached for %s (context %s)",
                      s->target->server, s->target->context);
+        } else if (!f.failed && opts->what == CLI_GET_TENANTS &&
+                   cluster_count(f.cl, KIND_NAMESPACE) == 0) {
+            /* Every cluster has namespaces: none cached means the tenants'
+             * kinds were never fetched (only pods, say), and tenants made
+             * of the rest would show false problems (every policy missing). */
+            f.failed = true;
+            snprintf(f.error, sizeof(f.error),
+                     "no namespaces cached for %s (context %s): the tenants cannot be told "
+                     "from the cache",
+                     s->target->server, s->target->context);
         }
         fetched_at = f.oldest ? f.oldest : clock_now();
         now = clock_now();
