@@ -230,6 +230,16 @@ ok $? "after cache clear, get --cached fails: exit 1, nothing cached (exit $r)" 
 # --- several processes on the same files ------------------------------------------------------
 sim_restart
 ok $? "the sim is back"
+
+# Only pods cached: tenants made of them alone would show false problems (every policy missing).
+XDG_CACHE_HOME=$CLI_DIR/pods-only ops get pods -A > /dev/null 2>&1 &&
+    XDG_CACHE_HOME=$CLI_DIR/pods-only ops get tenants --cached > "$t.out" 2> "$t.err"
+r=$?
+[ $r -eq 1 ] && [ ! -s "$t.out" ] &&
+    grep -q "^opsdeck: $SIM_URL: no namespaces cached for $SIM_URL (context default): the tenants cannot be told from the cache$" "$t.err"
+ok $? "get tenants --cached with only pods cached: exit 1, says why (exit $r)" ||
+    diag "$(cat "$t.out" "$t.err")"
+
 ops get pods -A -o json > "$t.ref" 2> "$t.err"
 fail=0
 for round in 1 2 3; do
