@@ -162,6 +162,7 @@ struct kube_op {
     struct json_doc doc;
     bool restarted;
     unsigned next_index;
+    size_t last_body;           /* size of the last page: the next one is as big */
 
     kube_event_cb event_cb;     /* OP_WATCH */
     struct linebuf lb;
@@ -764,6 +765,10 @@ call_data(void *arg, const char *data, size_t len)
         c->too_large = true;
         return false;
     }
+    /* Pages of a list are about the same size: room for the whole body at
+     * once instead of a dozen reallocations (and copies) on the way. */
+    if (op->kind == OP_LIST && !c->body.buf && op->last_body > len && c->status == 200)
+        strbuf_reserve(&c->body, MIN(op->last_body + op->last_body / 8, cap));
     strbuf_append(&c->body, data, len);
     if (op->kind == OP_LIST && c->status == 200 && !c->scanned)
         page_data(c);
@@ -1545,10 +1550,11 @@ list_deliver(struct kube_op *op)
             list_request(op, cont);
         page.last = cont == NULL;
         page.index = op->next_index++;
+        op->last_body = c->body.len;
         op->busy++;
         if (op->raw_cb) {
             struct kube_raw_page raw = {
-                .len = c->body.len, .last = page.last, .index = page.index,
+                .len = c->body.len, .path = c->path, .last = page.last, .index = page.index,
             };
 
             raw.body = c->body.buf ? strbuf_detach(&c->body) : xstrdup("");
