@@ -7,8 +7,10 @@ backend_libbackend_a_SOURCES += backend/model_codec.c
 backend_libbackend_a_SOURCES += backend/model_json.c
 backend_libbackend_a_SOURCES += backend/model_parse.c
 backend_libbackend_a_SOURCES += backend/model_priv.h
+backend_libbackend_a_SOURCES += backend/parsepool.c
 backend_libbackend_a_SOURCES += include/opsdeck/json.h
 backend_libbackend_a_SOURCES += include/opsdeck/model.h
+backend_libbackend_a_SOURCES += include/opsdeck/parsepool.h
 
 check_PROGRAMS += tests/unit/test-json
 tests_unit_test_json_CFLAGS = $(UNIT_CFLAGS)

@@ -24,6 +24,7 @@
 #include "opsdeck/log.h"
 #include "opsdeck/macros.h"
 #include "opsdeck/model.h"
+#include "opsdeck/parsepool.h"
 #include "opsdeck/platform.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/setup.h"
@@ -35,10 +36,12 @@
 
 /*
  * Fetching: every kind a command needs is listed at once (pages of each
- * list are pipelined by kube_list) and parsed into one struct cluster. Only
- * when every list has succeeded is the cluster written to cache.db (queued
- * for the store's writer thread): a command that fails changes nothing in
- * the cache, not even the kinds or pages that did arrive.
+ * list are pipelined by kube_list_raw) and each page is parsed, and encoded
+ * for the cache, on the parse pool's threads while the next one downloads;
+ * the models go into one struct cluster. Only when every list has succeeded
+ * is what they brought written to cache.db (queued for the store's writer
+ * thread): a command that fails changes nothing in the cache, not even the
+ * kinds or pages that did arrive.
  */
 #define FETCH_MAX_LISTS 8
 
@@ -47,6 +50,7 @@ struct fetch {
     struct evloop *loop;
     struct http *http;
     struct kube *kube;
+    struct parsepool *pool;
     struct cluster *cl;
     char *ckey;                  /* cache key, NULL without a store */
     struct strbuf enc;
@@ -59,16 +63,24 @@ struct fetch {
         enum kind kind;
         char *ns;                /* owned; NULL: all namespaces / cluster-scoped */
         size_t bad;              /* items that did not parse */
+        struct vec pages;        /* struct parsepool_result *, owned: the cache
+                                    blobs of every page (with a store) */
     } lists[FETCH_MAX_LISTS];    /* what was listed, to be written to the cache */
     size_t nlists;
     size_t skipped;              /* items that did not parse, all lists */
 };
 
+/* One list in flight: done when kube has delivered its last page (or
+ * failed) and the pool has handed every page back. */
 struct fetch_list {
     struct fetch *f;
     size_t idx;                  /* in f->lists */
     enum kind kind;
     char *ns;                    /* NULL: all namespaces / cluster-scoped */
+    struct kube_op *op;          /* until listed */
+    size_t pages;                /* submitted to the pool, not back yet */
+    bool listed;                 /* kube is done with it */
+    bool ok;                     /* ... successfully, and every page parsed */
 };
 
 /* Warnings printed for items that do not parse; the rest are counted. */
@@ -86,16 +98,18 @@ fetch_store(struct fetch *f)
     for (size_t l = 0; l < f->nlists; l++) {
         const char *resource = kind_info(f->lists[l].kind)->resource;
         const char *ns = f->lists[l].ns;
-        size_t n;
-        const struct kobj *const *objs = cluster_in_ns(f->cl, f->lists[l].kind, ns, &n);
+        const struct vec *pages = &f->lists[l].pages;
 
         if (!f->lists[l].bad)
             store_replace_begin(f->s->store, f->ckey, resource, ns);
-        for (size_t i = 0; i < n; i++) {
-            strbuf_reset(&f->enc);
-            kobj_encode(objs[i], &f->enc);
-            store_put(f->s->store, f->ckey, resource, objs[i]->ns, objs[i]->name, f->enc.buf,
-                      f->enc.len, now);
+        for (size_t p = 0; p < pages->len; p++) {
+            const struct parsepool_result *res = pages->items[p];
+
+            for (size_t i = 0; i < res->nobjs; i++) {
+                const struct parsepool_blob *b = &res->blobs[i];
+
+                store_put(f->s->store, f->ckey, resource, b->ns, b->name, b->data, b->len, now);
+            }
         }
         if (!f->lists[l].bad)
             store_replace_end(f->s->store, f->ckey, resource, ns);
@@ -105,21 +119,18 @@ fetch_store(struct fetch *f)
 /* An item that does not parse is left out (the rest of the list is good),
  * never silently: a warning on stderr names it and says why. */
 static void
-warn_skipped(struct fetch *f, enum kind kind, const struct json_doc *doc, uint32_t item)
+warn_skipped(struct fetch *f, enum kind kind, const struct parsepool_skip *sk)
 {
     const char *resource = kind_info(kind)->resource;
-    char ns[256] = "", name[256] = "";
     struct strbuf msg, out;
 
-    log_warn("get: %s item skipped: %s", resource, status_text());
+    log_warn("get: %s item skipped: %s", resource, sk->error);
     if (f->skipped++ >= MAX_SKIP_WARNINGS)
         return;
     strbuf_init(&msg);
     strbuf_init(&out);
-    json_strcpy(doc, json_dig(doc, item, "metadata", "namespace", NULL), ns, sizeof(ns));
-    json_strcpy(doc, json_dig(doc, item, "metadata", "name", NULL), name, sizeof(name));
-    strbuf_printf(&msg, "%s %s%s%s left out: %s", resource, ns, *ns ? "/" : "",
-                  *name ? name : "(unnamed)", status_text());
+    strbuf_printf(&msg, "%s %s%s%s left out: %s", resource, sk->ns, *sk->ns ? "/" : "",
+                  *sk->name ? sk->name : "(unnamed)", sk->error);
     sanitize_append(&out, msg.buf, msg.len, sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
     fprintf(stderr, "opsdeck: warning: %s: %s\n", f->s->target->server, strbuf_str(&out));
     strbuf_done(&msg);
@@ -127,23 +138,73 @@ warn_skipped(struct fetch *f, enum kind kind, const struct json_doc *doc, uint32
 }
 
 static void
-on_page(void *arg, const struct kube_page *page)
+list_fail(struct fetch_list *fl, const char *why)
+{
+    struct fetch *f = fl->f;
+
+    if (!f->failed) {
+        f->failed = true;
+        snprintf(f->error, sizeof(f->error), "listing %s: %s", kind_info(fl->kind)->resource,
+                 why);
+    }
+}
+
+/* Once kube is done with the list and every page is back from the pool. */
+static void
+list_maybe_finish(struct fetch_list *fl)
+{
+    struct fetch *f = fl->f;
+
+    if (!fl->listed || fl->pages > 0)
+        return;
+    f->pending--;
+    if (fl->ok)
+        cluster_replace_end(f->cl, fl->kind, fl->ns);
+    free(fl->ns);
+    free(fl);
+}
+
+static void
+on_raw_page(void *arg, struct kube_raw_page *page)
 {
     struct fetch_list *fl = arg;
-    struct json_iter it;
-    uint32_t key, item;
 
-    json_iter_init(&it, page->doc, page->items);
-    while (json_iter_next(&it, &key, &item)) {
-        struct kobj *obj = kobj_parse(fl->kind, page->doc, item);
+    fl->pages++;
+    parsepool_submit(fl->f->pool, fl->kind, page->body, page->len, page->path, fl);
+}
 
-        if (!obj) {
-            fl->f->lists[fl->idx].bad++;
-            warn_skipped(fl->f, fl->kind, page->doc, item);
-            continue;
+/* A page back from the pool, in order: its models into the cluster, its
+ * cache blobs kept for fetch_store. */
+static void
+on_parsed(void *arg, struct parsepool_result *res)
+{
+    struct fetch *f = arg;
+    struct fetch_list *fl = res->tag;
+
+    fl->pages--;
+    if (res->st != STATUS_OK) {
+        list_fail(fl, res->error);
+        fl->ok = false;
+        if (!fl->listed) {
+            /* The rest of a list whose page is no list is not wanted. */
+            kube_op_cancel(fl->op);
+            fl->op = NULL;
+            fl->listed = true;
         }
-        cluster_upsert(fl->f->cl, obj);
     }
+    for (size_t i = 0; i < res->nskips; i++) {
+        f->lists[fl->idx].bad++;
+        warn_skipped(f, fl->kind, &res->skips[i]);
+    }
+    for (size_t i = 0; i < res->nobjs; i++) {
+        cluster_upsert(f->cl, res->objs[i]);
+        res->objs[i] = NULL;
+    }
+    if (res->blobs && res->st == STATUS_OK)
+        vec_push(&f->lists[fl->idx].pages, res);
+    else
+        parsepool_result_free(res);
+    list_maybe_finish(fl);
 }
 
 static void
@@ -151,13 +212,13 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
 {
     struct fetch_list *fl = arg;
     struct fetch *f = fl->f;
-    const char *resource = kind_info(fl->kind)->resource;
 
     (void)rv;
-    f->pending--;
+    fl->listed = true;
+    fl->op = NULL;
     if (res->st == STATUS_OK) {
-        cluster_replace_end(f->cl, fl->kind, fl->ns);
-    } else if (!f->failed) {
+        fl->ok = true;
+    } else {
         enum kube_state ks = kube_state(f->kube);
         const char *why = res->error;
 
@@ -166,11 +227,15 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
         if (res->http_status == 401 && (ks == KUBE_UNAUTHORIZED || ks == KUBE_EXPIRED) &&
             kube_state_detail(f->kube))
             why = kube_state_detail(f->kube);
-        f->failed = true;
-        snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, why);
+        list_fail(fl, why);
     }
-    free(fl->ns);
-    free(fl);
+    list_maybe_finish(fl);
+}
+
+static void
+page_result_free(void *res)
+{
+    parsepool_result_free(res);
 }
 
 static void
@@ -187,9 +252,10 @@ fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_s
     assert(f->nlists < FETCH_MAX_LISTS);
     f->lists[f->nlists].kind = kind;
     f->lists[f->nlists].ns = xstrdup(ns);
+    vec_init(&f->lists[f->nlists].pages, page_result_free);
     f->nlists++;
     f->pending++;
-    kube_list(f->kube, kind, ns, &sel, on_page, on_list_done, fl);
+    fl->op = kube_list_raw(f->kube, kind, ns, &sel, on_raw_page, on_list_done, fl);
 }
 
 /* Runs the loop until every list is done. The requests carry their own
@@ -587,6 +653,12 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         f.loop = evloop_new();
         f.http = http_new(f.loop);
         f.kube = kube_new(f.loop, f.http, s->target, &s->kube_opts);
+        f.pool = parsepool_new(f.loop, 0, s->store ? PARSEPOOL_ENCODE : 0, on_parsed, &f);
+        if (!f.pool) {
+            fprintf(stderr, "opsdeck: %s\n", status_text());
+            rc = 1;
+            goto out;
+        }
         if (opts->what == CLI_GET_NODES) {
             fetch_start(&f, KIND_NODE, NULL, NULL);
         } else if (opts->what == CLI_GET_PODS) {
@@ -632,14 +704,18 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         fprintf(stderr, "opsdeck: warning: the cache is not updated: %s\n", status_text());
     print_notices(s->store);
 
+out:
+    parsepool_free(f.pool);
     kube_free(f.kube);
     http_free(f.http);
     evloop_free(f.loop);
     tenants_free(ts);
     cluster_free(f.cl);
     strbuf_done(&f.enc);
-    for (size_t l = 0; l < f.nlists; l++)
+    for (size_t l = 0; l < f.nlists; l++) {
         free(f.lists[l].ns);
+        vec_done(&f.lists[l].pages);
+    }
     free(f.ckey);
     return rc;
 }

@@ -154,6 +154,7 @@ struct kube_op *kube_list(struct kube *k, enum kind kind, const char *ns,
 struct kube_raw_page {
     char *body;                 /* NUL-terminated; the callback takes it (frees it) */
     size_t len;
+    const char *path;           /* the page's path and query (borrowed, for messages) */
     bool last;                  /* no continue token */
     unsigned index;             /* as kube_page's */
 };
