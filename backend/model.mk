@@ -36,6 +36,12 @@ tests_unit_test_model_json_LDADD = $(UNIT_LIBS)
 tests_unit_test_model_json_SOURCES = tests/unit/test-model-json.c tests/unit/testlib.h
 TESTS += tests/unit/test-model-json
 
+check_PROGRAMS += tests/unit/test-parsepool
+tests_unit_test_parsepool_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_parsepool_LDADD = $(UNIT_LIBS)
+tests_unit_test_parsepool_SOURCES = tests/unit/test-parsepool.c tests/unit/testlib.h
+TESTS += tests/unit/test-parsepool
+
 # Fuzz targets: replayed over their corpus and every fixture in make check;
 # `make fuzz` builds real libFuzzer binaries with clang, `make fuzz-run`
 # runs each for FUZZ_SECONDS (new finds go to $(builddir)/tests/fuzz/new-*).
