@@ -22,10 +22,11 @@
  *    state.db.damaged-<UTC stamp>, reported through store_notices(), and a
  *    new one started. One of a NEWER schema than this build knows is left
  *    untouched (reported); the session then keeps its state in memory.
- * Both: WAL, synchronous=NORMAL, busy timeout (two consoles share the files),
- * files 0600 (directories 0700 are made by paths.c), application_id and
- * user_version, migrated forward. A database path that is a symbolic link is
- * refused, never followed.
+ * Both: WAL, synchronous=NORMAL (OFF for the disposable cache.db: a power
+ * loss may damage it, which is repaired as above), busy timeout (two
+ * consoles share the files), files 0600 (directories 0700 are made by
+ * paths.c), application_id and user_version, migrated forward. A database
+ * path that is a symbolic link is refused, never followed.
  *
  * Writes to the cache are queued (copied) and committed by a writer thread
  * in batches: one transaction per batch, never one per object — a batch is
