@@ -107,7 +107,7 @@ add_skip(struct parsepool_result *res, size_t *cap, const struct json_doc *doc, 
 }
 
 static void
-parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc, struct strbuf *scratch)
+parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc)
 {
     struct parsepool_result *res = job->res;
     const char *origin = job->origin ? job->origin : "the server";
@@ -155,11 +155,9 @@ parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc, struct s
             }
             b->name = enc.len;
             put_cstr(&enc, obj->name);
-            strbuf_reset(scratch);
-            kobj_encode(obj, scratch);
             b->data = enc.len;
-            b->len = scratch->len;
-            strbuf_append(&enc, scratch->buf, scratch->len);
+            kobj_encode(obj, &enc);
+            b->len = enc.len - b->data;
         }
         res->objs = xgrow(res->objs, &objs_cap, res->nobjs + 1, sizeof(*res->objs));
         res->objs[res->nobjs++] = obj;
@@ -184,10 +182,8 @@ worker_main(void *arg)
 {
     struct parsepool *pp = arg;
     struct json_doc doc;
-    struct strbuf scratch;
 
     json_doc_init(&doc);
-    strbuf_init(&scratch);
     pthread_mutex_lock(&pp->lock);
     for (;;) {
         struct job *job;
@@ -203,7 +199,7 @@ worker_main(void *arg)
             pp->queue_tail = NULL;
         pthread_mutex_unlock(&pp->lock);
 
-        parse_page(pp, job, &doc, &scratch);
+        parse_page(pp, job, &doc);
         free(job->body);
         job->body = NULL;
 
@@ -216,7 +212,6 @@ worker_main(void *arg)
     }
     pthread_mutex_unlock(&pp->lock);
     json_doc_done(&doc);
-    strbuf_done(&scratch);
     return NULL;
 }
 

@@ -19,8 +19,8 @@ struct evloop;
  * at the same time. Finished pages come back on the loop's thread, through
  * a pipe the loop watches, in the order they were submitted.
  *
- * The worker threads touch nothing but the page, its result and their own
- * scratch: the models reach the caller's structures only in the callback.
+ * The worker threads touch nothing but the page and its result: the models
+ * reach the caller's structures only in the callback.
  */
 struct parsepool;
 
