@@ -40,8 +40,10 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 
     if (need < sb->len)
         xfatal("string too large");
-    if (need > sb->cap)
+    if (need > sb->cap) {
         sb->buf = xgrow(sb->buf, &sb->cap, need, 1);
+        sb->buf[sb->len] = '\0';
+    }
 }
 
 void
