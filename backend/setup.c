@@ -57,6 +57,8 @@ setup_load(const struct setup_opts *opts, struct setup *out)
         out->kube_opts.request_timeout_ms = opts->request_timeout_s * 1000;
     if (opts->max_response_mb > 0)
         out->kube_opts.max_response = (size_t)opts->max_response_mb << 20;
+    if (opts->max_event_mb > 0)
+        out->kube_opts.max_event = (size_t)opts->max_event_mb << 20;
     if (kubeconfig_load(out->kubeconfig_path, &out->kc) != STATUS_OK) {
         out->kc = NULL;
         out->error = xstrdup(status_text());

@@ -23,6 +23,7 @@ struct setup_opts {
     const char *log_file;       /* --log FILE */
     long request_timeout_s;     /* --request-timeout; 0 = default */
     long max_response_mb;       /* --max-response; 0 = default */
+    long max_event_mb;          /* --max-event; 0 = default */
 };
 
 /*
