@@ -3,7 +3,7 @@
 
 # Unit tests link only the backend library (no curses).
 UNIT_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS) $(CHECK_CFLAGS) \
-              -DTEST_FIXTURES='"$(abs_top_srcdir)/tests/fixtures"'
+              -DTEST_FIXTURES='"$(OPSDECK_REAL_SRCDIR)/tests/fixtures"'
 UNIT_LIBS = $(BACKEND_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test-core
