@@ -42,6 +42,7 @@ struct setup {
     struct kube_target *target; /* NULL when it could not be resolved (see error) */
     char *error;                /* why target is NULL ("kubeconfig …: context "x" names
                                    missing cluster "y""), or NULL */
+    char *log_file;             /* --log, or NULL */
     struct kube_opts kube_opts;
     struct store *store;        /* opened by setup_open_store, else NULL */
 };
