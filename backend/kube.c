@@ -93,6 +93,7 @@ struct kube {
     off_t tf_size;
     ino_t tf_ino;
     bool tf_loaded;
+    char tf_error[300];         /* why the last read failed, "" when it worked */
 
     /* The exec plugin's current credential (copied from execcred). */
     char *exec_token;
@@ -425,6 +426,14 @@ note_unauthorized(struct kube *k, const char *line)
         set_state(k, KUBE_EXPIRED, detail);
         return;
     }
+    if (!k->exec && !k->token && k->token_file && k->tf_error[0]) {
+        /* The request went without the token: say why, not just "401". */
+        char *why = xasprintf("%s (%s)", k->tf_error, line);
+
+        set_state(k, KUBE_UNAUTHORIZED, why);
+        free(why);
+        return;
+    }
     set_state(k, KUBE_UNAUTHORIZED, line);
 }
 
@@ -528,8 +537,10 @@ file_token(struct kube *k)
     int fd;
 
     if (stat(k->token_file, &st) != 0) {
+        snprintf(k->tf_error, sizeof(k->tf_error), "tokenFile %s: %s", k->token_file,
+                 strerror(errno));
         if (!k->tf_loaded)
-            log_warn("tokenFile %s: %s", k->token_file, strerror(errno));
+            log_warn("%s", k->tf_error);
         k->tf_loaded = true;
         return k->file_token;
     }
@@ -542,7 +553,9 @@ file_token(struct kube *k)
         close(fd);
     k->tf_loaded = true;
     if (n < 0) {
-        log_warn("tokenFile %s: %s", k->token_file, strerror(errno));
+        snprintf(k->tf_error, sizeof(k->tf_error), "tokenFile %s: %s", k->token_file,
+                 strerror(errno));
+        log_warn("%s", k->tf_error);
         return k->file_token;
     }
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
@@ -553,6 +566,7 @@ file_token(struct kube *k)
     k->tf_mtime = st.st_mtim;
     free(k->file_token);
     k->file_token = xstrdup(buf);
+    k->tf_error[0] = '\0';
     explicit_bzero(buf, (size_t)n);
     log_debug("tokenFile %s read", k->token_file);
     return k->file_token;

@@ -4,8 +4,10 @@
 
 #include "opsdeck/cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +35,13 @@
 
 /*
  * Fetching: every kind a command needs is listed at once (pages of each
- * list are pipelined by kube_list), parsed into one struct cluster, and
- * written to cache.db behind (the store's writer thread), so `get` costs
- * little more than the transfer.
+ * list are pipelined by kube_list) and parsed into one struct cluster. Only
+ * when every list has succeeded is the cluster written to cache.db (queued
+ * for the store's writer thread): a command that fails changes nothing in
+ * the cache, not even the kinds or pages that did arrive.
  */
+#define FETCH_MAX_LISTS 8
+
 struct fetch {
     struct setup *s;
     struct evloop *loop;
@@ -50,24 +55,75 @@ struct fetch {
     char error[600];
     int64_t oldest;              /* --cached: the oldest fetched_at loaded */
     size_t loaded;
+    struct {
+        enum kind kind;
+        char *ns;                /* owned; NULL: all namespaces / cluster-scoped */
+        size_t bad;              /* items that did not parse */
+    } lists[FETCH_MAX_LISTS];    /* what was listed, to be written to the cache */
+    size_t nlists;
+    size_t skipped;              /* items that did not parse, all lists */
 };
 
 struct fetch_list {
     struct fetch *f;
+    size_t idx;                  /* in f->lists */
     enum kind kind;
     char *ns;                    /* NULL: all namespaces / cluster-scoped */
-    size_t bad;                  /* items that did not parse */
 };
 
+/* Warnings printed for items that do not parse; the rest are counted. */
+#define MAX_SKIP_WARNINGS 10
+
+/* Writes what every list brought to the cache, each list as a replace
+ * (objects gone from the server go from the cache too) unless an item of it
+ * did not parse: then nothing is deleted, so the cached copy of that item
+ * stays as it was. Only called when every list succeeded. */
 static void
-fetch_store_put(struct fetch *f, const struct kobj *obj)
+fetch_store(struct fetch *f)
 {
-    if (!f->s->store)
+    int64_t now = clock_now();
+
+    for (size_t l = 0; l < f->nlists; l++) {
+        const char *resource = kind_info(f->lists[l].kind)->resource;
+        const char *ns = f->lists[l].ns;
+        size_t n;
+        const struct kobj *const *objs = cluster_in_ns(f->cl, f->lists[l].kind, ns, &n);
+
+        if (!f->lists[l].bad)
+            store_replace_begin(f->s->store, f->ckey, resource, ns);
+        for (size_t i = 0; i < n; i++) {
+            strbuf_reset(&f->enc);
+            kobj_encode(objs[i], &f->enc);
+            store_put(f->s->store, f->ckey, resource, objs[i]->ns, objs[i]->name, f->enc.buf,
+                      f->enc.len, now);
+        }
+        if (!f->lists[l].bad)
+            store_replace_end(f->s->store, f->ckey, resource, ns);
+    }
+}
+
+/* An item that does not parse is left out (the rest of the list is good),
+ * never silently: a warning on stderr names it and says why. */
+static void
+warn_skipped(struct fetch *f, enum kind kind, const struct json_doc *doc, uint32_t item)
+{
+    const char *resource = kind_info(kind)->resource;
+    char ns[256] = "", name[256] = "";
+    struct strbuf msg, out;
+
+    log_warn("get: %s item skipped: %s", resource, status_text());
+    if (f->skipped++ >= MAX_SKIP_WARNINGS)
         return;
-    strbuf_reset(&f->enc);
-    kobj_encode(obj, &f->enc);
-    store_put(f->s->store, f->ckey, kind_info(obj->kind)->resource, obj->ns, obj->name,
-              f->enc.buf, f->enc.len, clock_now());
+    strbuf_init(&msg);
+    strbuf_init(&out);
+    json_strcpy(doc, json_dig(doc, item, "metadata", "namespace", NULL), ns, sizeof(ns));
+    json_strcpy(doc, json_dig(doc, item, "metadata", "name", NULL), name, sizeof(name));
+    strbuf_printf(&msg, "%s %s%s%s left out: %s", resource, ns, *ns ? "/" : "",
+                  *name ? name : "(unnamed)", status_text());
+    sanitize_append(&out, msg.buf, msg.len, sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
+    fprintf(stderr, "opsdeck: warning: %s: %s\n", f->s->target->server, strbuf_str(&out));
+    strbuf_done(&msg);
+    strbuf_done(&out);
 }
 
 static void
@@ -82,11 +138,10 @@ on_page(void *arg, const struct kube_page *page)
         struct kobj *obj = kobj_parse(fl->kind, page->doc, item);
 
         if (!obj) {
-            fl->bad++;
-            log_warn("get: %s item skipped: %s", kind_info(fl->kind)->resource, status_text());
+            fl->f->lists[fl->idx].bad++;
+            warn_skipped(fl->f, fl->kind, page->doc, item);
             continue;
         }
-        fetch_store_put(fl->f, obj);
         cluster_upsert(fl->f->cl, obj);
     }
 }
@@ -102,11 +157,17 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
     f->pending--;
     if (res->st == STATUS_OK) {
         cluster_replace_end(f->cl, fl->kind, fl->ns);
-        if (f->s->store)
-            store_replace_end(f->s->store, f->ckey, resource, fl->ns);
     } else if (!f->failed) {
+        enum kube_state ks = kube_state(f->kube);
+        const char *why = res->error;
+
+        /* On a 401 the client knows more than the status line: an expired
+         * exec credential or client certificate, an unreadable tokenFile. */
+        if (res->http_status == 401 && (ks == KUBE_UNAUTHORIZED || ks == KUBE_EXPIRED) &&
+            kube_state_detail(f->kube))
+            why = kube_state_detail(f->kube);
         f->failed = true;
-        snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, res->error);
+        snprintf(f->error, sizeof(f->error), "listing %s: %s", resource, why);
     }
     free(fl->ns);
     free(fl);
@@ -119,11 +180,14 @@ fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_s
     struct kube_selectors sel = { .field = field_selector };
 
     fl->f = f;
+    fl->idx = f->nlists;
     fl->kind = kind;
     fl->ns = xstrdup(ns);
     cluster_replace_begin(f->cl, kind, ns);
-    if (f->s->store)
-        store_replace_begin(f->s->store, f->ckey, kind_info(kind)->resource, ns);
+    assert(f->nlists < FETCH_MAX_LISTS);
+    f->lists[f->nlists].kind = kind;
+    f->lists[f->nlists].ns = xstrdup(ns);
+    f->nlists++;
     f->pending++;
     kube_list(f->kube, kind, ns, &sel, on_page, on_list_done, fl);
 }
@@ -433,6 +497,28 @@ print_tenants(struct tenants *ts, bool json, int64_t fetched_at)
  * Commands
  */
 
+/* The store's notices (a damaged cache.db moved aside and rebuilt, a damaged
+ * state.db kept aside) go to stderr: a one-shot command has no header to
+ * show them in, and they must not pass unnoticed. */
+static void
+print_notices(struct store *st)
+{
+    const char *const *notes;
+    unsigned flags = sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII;
+    struct strbuf sb;
+
+    if (!st)
+        return;
+    notes = store_notices(st);
+    strbuf_init(&sb);
+    for (size_t i = 0; notes[i]; i++) {
+        strbuf_reset(&sb);
+        sanitize_append(&sb, notes[i], strlen(notes[i]), flags);
+        fprintf(stderr, "opsdeck: notice: %s\n", strbuf_str(&sb));
+    }
+    strbuf_done(&sb);
+}
+
 int
 cli_get(struct setup *s, const struct cli_get_opts *opts)
 {
@@ -445,6 +531,10 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
     int64_t now, fetched_at = 0;
     int rc = 0;
 
+    /* A reader that goes away (`get pods -A -o json | head`) must not kill
+     * the process before the cache writes queued for it are committed: the
+     * write fails with EPIPE instead, and the store is closed as usual. */
+    signal(SIGPIPE, SIG_IGN);
     if (!s->target) {
         fprintf(stderr, "opsdeck: %s\n", s->error ? s->error : "no cluster configured");
         return 1;
@@ -456,6 +546,9 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
             fprintf(stderr, "opsdeck: cannot open the cache: %s\n", status_text());
             return 1;
         }
+        /* The data is still had, but the promise that a live get refreshes
+         * the cache is broken: say so. */
+        fprintf(stderr, "opsdeck: warning: the cache is not updated: %s\n", status_text());
         log_warn("cache unavailable: %s", status_text());
     }
     f.ckey = store_cluster_key(s->target->server, s->target->ca_fingerprint);
@@ -477,6 +570,16 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
             f.failed = true;
             snprintf(f.error, sizeof(f.error), "nothing cached for %s (context %s)",
                      s->target->server, s->target->context);
+        } else if (!f.failed && opts->what == CLI_GET_TENANTS &&
+                   cluster_count(f.cl, KIND_NAMESPACE) == 0) {
+            /* Every cluster has namespaces: none cached means the tenants'
+             * kinds were never fetched (only pods, say), and tenants made
+             * of the rest would show false problems (every policy missing). */
+            f.failed = true;
+            snprintf(f.error, sizeof(f.error),
+                     "no namespaces cached for %s (context %s): the tenants cannot be told "
+                     "from the cache",
+                     s->target->server, s->target->context);
         }
         fetched_at = f.oldest ? f.oldest : clock_now();
         now = clock_now();
@@ -495,11 +598,16 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         }
         fetch_wait(&f);
         now = kube_now(f.kube);
-        if (s->store && !f.failed)
+        if (s->store && !f.failed) {
+            fetch_store(&f);
             store_set_cluster_info(s->store, f.ckey, s->target->server,
                                    kube_server_version(f.kube), kube_last_live(f.kube));
+        }
     }
 
+    if (f.skipped > MAX_SKIP_WARNINGS)
+        fprintf(stderr, "opsdeck: warning: %s: %zu items left out in all\n", s->target->server,
+                f.skipped);
     if (f.failed) {
         fprintf(stderr, "opsdeck: %s: %s\n", s->target->server, f.error);
         rc = 1;
@@ -512,9 +620,17 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
             print_pods(&f, ns, opts->json, now, fetched_at);
         else
             print_tenants(ts, opts->json, fetched_at);
-        if (fflush(stdout) != 0)
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            if (errno != EPIPE)
+                fprintf(stderr, "opsdeck: writing the output: %s\n", strerror(errno));
             rc = 1;
+        }
     }
+    /* Damage may show only when the writes are committed: wait for them
+     * (store_close would anyway) so that its notice is printed too. */
+    if (s->store && store_flush(s->store) != STATUS_OK)
+        fprintf(stderr, "opsdeck: warning: the cache is not updated: %s\n", status_text());
+    print_notices(s->store);
 
     kube_free(f.kube);
     http_free(f.http);
@@ -522,6 +638,8 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
     tenants_free(ts);
     cluster_free(f.cl);
     strbuf_done(&f.enc);
+    for (size_t l = 0; l < f.nlists; l++)
+        free(f.lists[l].ns);
     free(f.ckey);
     return rc;
 }
@@ -545,6 +663,7 @@ cli_cache_clear(struct setup *s)
         fprintf(stderr, "opsdeck: cannot open the cache: %s\n", status_text());
         return 1;
     }
+    print_notices(s->store);
     if (store_cache_clear(s->store) != STATUS_OK) {
         fprintf(stderr, "opsdeck: cache clear: %s\n", status_text());
         return 1;

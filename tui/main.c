@@ -114,6 +114,25 @@ parse_count(const char *s, long max, long *out)
     return true;
 }
 
+/* An RFC 1123 label, what a namespace name must be: -n goes into a URL
+ * path, and an empty one would list every namespace. */
+static bool
+namespace_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+        if (!alnum && !(c == '-' && i > 0 && i < n - 1))
+            return false;
+    }
+    return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,10 +213,24 @@ main(int argc, char **argv)
             return usage_error("get: %s", "-n and -A exclude each other");
         if (ns_given && gopts.what != CLI_GET_PODS)
             return usage_error("get %s: -n/-A apply to pods only", what);
+        if (gopts.ns && !namespace_name_ok(gopts.ns))
+            return usage_error("-n: '%s' is not a namespace name (lowercase letters, digits and "
+                               "'-', at most 63)",
+                               gopts.ns);
     } else if (ns_given || output_given || cached_given) {
         return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
+    } else if (cmd && strcmp(cmd, "cache") == 0) {
+        if (optind >= argc)
+            return usage_error("cache: what? (%s)", "clear");
+        if (strcmp(argv[optind], "clear") != 0)
+            return usage_error("cache: unknown action '%s' (clear)", argv[optind]);
+        optind++;
+    } else if (cmd && strcmp(cmd, "info") != 0) {
+        return usage_error("unknown command '%s' (get, info, cache)", cmd);
     }
-    if (optind < argc && !(cmd && strcmp(cmd, "cache") == 0 && optind + 1 == argc))
+    /* Every usage error is found before any file is read: a broken platform
+     * file must not turn a typo on the command line into exit status 1. */
+    if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
 
     if (setup_load(&sopts, &setup) != STATUS_OK) {
@@ -211,14 +244,8 @@ main(int argc, char **argv)
         rc = cli_get(&setup, &gopts);
     } else if (strcmp(cmd, "info") == 0) {
         rc = cli_info(&setup);
-    } else if (strcmp(cmd, "cache") == 0) {
-        if (optind < argc && strcmp(argv[optind], "clear") == 0)
-            rc = cli_cache_clear(&setup);
-        else
-            rc = usage_error("cache: unknown action '%s' (clear)",
-                             optind < argc ? argv[optind] : "");
     } else {
-        rc = usage_error("unknown command '%s' (get, info, cache)", cmd);
+        rc = cli_cache_clear(&setup);
     }
     setup_done(&setup);
     return rc;

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# tests/cli.mk - the one-shot commands (get, info, cache clear) against the simulated API server
+# and the real kubectl 1.20: shapes, --cached, bad input, never-stored secrets, install
+
+EXTRA_DIST += tests/integration/cli-cached.sh
+EXTRA_DIST += tests/integration/cli-config.sh
+EXTRA_DIST += tests/integration/cli-fakeapi.py
+EXTRA_DIST += tests/integration/cli-get.sh
+EXTRA_DIST += tests/integration/cli-http.sh
+EXTRA_DIST += tests/integration/cli-install.sh
+EXTRA_DIST += tests/integration/cli-kubectl.sh
+EXTRA_DIST += tests/integration/cli-lib.sh
+EXTRA_DIST += tests/integration/cli-store.sh
+EXTRA_DIST += tests/integration/cli-table.py
+EXTRA_DIST += tests/integration/cli-usage.sh
+
+TESTS += tests/integration/cli-cached.sh
+TESTS += tests/integration/cli-config.sh
+TESTS += tests/integration/cli-get.sh
+TESTS += tests/integration/cli-http.sh
+TESTS += tests/integration/cli-install.sh
+TESTS += tests/integration/cli-kubectl.sh
+TESTS += tests/integration/cli-store.sh
+TESTS += tests/integration/cli-usage.sh
