@@ -14,3 +14,5 @@ TESTS += tests/unit/test-core
 
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh tests/lib/tap.sh tests/fixtures
+
+include tests/console.mk

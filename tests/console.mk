@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: MIT
+# tests/console.mk - the console's end-to-end tests: the real opsdeck, driven by script and on a
+# pty, against the simulated platform
+
+TESTS += \
+    tests/integration/console-pty.py \
+    tests/screens/console-journey.test
+EXTRA_DIST += \
+    tests/integration/console-pty.py \
+    tests/screens/console-journey.test \
+    tests/screens/console-lib.sh
