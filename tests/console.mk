@@ -4,8 +4,11 @@
 
 TESTS += \
     tests/integration/console-pty.py \
-    tests/screens/console-journey.test
+    tests/screens/console-journey.test \
+    tests/screens/console-panes.test
 EXTRA_DIST += \
     tests/integration/console-pty.py \
+    tests/screens/console-hostile.py \
     tests/screens/console-journey.test \
-    tests/screens/console-lib.sh
+    tests/screens/console-lib.sh \
+    tests/screens/console-panes.test
