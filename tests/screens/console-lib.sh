@@ -107,3 +107,12 @@ console_painted() {
     ok $_r "${4:-screen $1: the row /$2/ is painted /$3/}"
     [ $_r -eq 0 ] || diag "runs of the row /$2/: ${_runs:-(no such row)}"
 }
+
+# console_mask_port NAME...: the sim's random port becomes SIMPORT in the saved screens, so a
+# screen showing the server's URL compares whole.
+console_mask_port() {
+    for _n in "$@"; do
+        [ -f "$screen_dir/$_n" ] &&
+            sed -i "s/127\.0\.0\.1:$SIM_PORT\([^0-9]\|$\)/127.0.0.1:SIMPORT\1/g" "$screen_dir/$_n"
+    done
+}
