@@ -452,8 +452,11 @@ ui_run(struct ui *ui)
             for (size_t i = 0; i < own + n; i++)
                 fds[i].revents = 0;
         }
-        evloop_dispatch(ui->loop, fds + own, n);
+        /* Signals first: a Ctrl-C that reached both a credential plugin and us
+         * was caught before the plugin's exit can be noticed (the handler ran
+         * when poll returned), so it is still the plugin's and does not quit. */
         handle_signals(ui);
+        evloop_dispatch(ui->loop, fds + own, n);
         if (poll_stdin && !ui->quit)
             read_input(ui, fds[1].revents);
         if (ui->nkeyq && !ui->quit)
