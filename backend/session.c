@@ -209,15 +209,23 @@ sink_state(void *arg)
 }
 
 /* For a user who may not list cluster-wide: the namespaces we know of (from
- * the namespaces informer or the cache), else the context's namespace. */
+ * the namespaces informer or the cache), else the context's namespace. While
+ * the namespaces informer is still loading (every informer starts at once, so
+ * a 403 often comes first) the answer is none: the informer then retries its
+ * list after its backoff, by which time the namespaces are known, instead of
+ * settling on the context's namespace alone. */
 static char **
 fallback_namespaces(void *arg)
 {
     struct session *s = arg;
+    const struct informer *nsinf = s->kinds[KIND_NAMESPACE].inf;
     size_t n;
     const struct kobj *const *all = cluster_all(s->cluster, KIND_NAMESPACE, &n);
     char **out = xcalloc(n + 2, sizeof(*out));
     size_t j = 0;
+
+    if (n == 0 && nsinf && !informer_synced(nsinf) && !informer_error(nsinf))
+        return out;
 
     for (size_t i = 0; i < n; i++)
         out[j++] = xstrdup(all[i]->name);
@@ -421,9 +429,16 @@ session_status(const struct session *s, struct session_status *out)
                                                                   : s->cached_version;
     out->simulated = s->kube && kube_simulated(s->kube);
     out->synced = true;
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (s->kinds[k].inf && !informer_synced(s->kinds[k].inf))
-            out->synced = false;
+    for (int k = 0; k < KIND_COUNT; k++) {
+        const struct informer *inf = s->kinds[k].inf;
+
+        if (!inf || informer_synced(inf))
+            continue;
+        out->synced = false;
+        /* Live, but a kind cannot be loaded (a 403 for nodes): say why. */
+        if (out->api == KUBE_LIVE && !*out->detail && informer_error(inf))
+            out->detail = informer_error(inf);
+    }
     if (!s->kube || (!s->discovered && s->discovery))
         out->synced = false;
 }

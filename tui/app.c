@@ -173,6 +173,12 @@ update_header(struct app *app)
     data_age_text(app, &st, age, sizeof(age));
     switch (st.api) {
     case KUBE_LIVE:
+        if (st.detail && *st.detail) {
+            /* Live, but some kind cannot be loaded: the reason, not "loading". */
+            app->api.severity = UI_WARNING;
+            snprintf(app->api_text, sizeof(app->api_text), "live · %s", st.detail);
+            break;
+        }
         app->api.severity = UI_OK;
         snprintf(app->api_text, sizeof(app->api_text), "%s",
                  st.synced ? "live" : "live · loading");
