@@ -4,12 +4,14 @@
 
 TESTS += \
     tests/integration/console-pty.py \
+    tests/screens/console-errors.test \
     tests/screens/console-journey.test \
     tests/screens/console-live.test \
     tests/screens/console-offline.test \
     tests/screens/console-panes.test
 EXTRA_DIST += \
     tests/integration/console-pty.py \
+    tests/screens/console-errors.test \
     tests/screens/console-hostile.py \
     tests/screens/console-journey.test \
     tests/screens/console-lib.sh \

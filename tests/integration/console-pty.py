@@ -190,6 +190,8 @@ class Console:
 
     def wait(self, bound=BOUND):
         """Exit status (negative: killed by that signal), or None after bound."""
+        if self.status is not None:
+            return self.status
         deadline = time.monotonic() + bound
         while time.monotonic() < deadline:
             pid, st = os.waitpid(self.pid, os.WNOHANG)
