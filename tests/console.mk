@@ -5,6 +5,7 @@
 TESTS += \
     tests/integration/console-pty.py \
     tests/screens/console-errors.test \
+    tests/screens/console-hostile.test \
     tests/screens/console-journey.test \
     tests/screens/console-live.test \
     tests/screens/console-offline.test \
@@ -13,6 +14,7 @@ EXTRA_DIST += \
     tests/integration/console-pty.py \
     tests/screens/console-errors.test \
     tests/screens/console-hostile.py \
+    tests/screens/console-hostile.test \
     tests/screens/console-journey.test \
     tests/screens/console-lib.sh \
     tests/screens/console-live.test \
