@@ -4,6 +4,7 @@
 
 TESTS += \
     tests/integration/console-pty.py \
+    tests/integration/console-secrets.sh \
     tests/screens/console-errors.test \
     tests/screens/console-hostile.test \
     tests/screens/console-journey.test \
@@ -12,6 +13,7 @@ TESTS += \
     tests/screens/console-panes.test
 EXTRA_DIST += \
     tests/integration/console-pty.py \
+    tests/integration/console-secrets.sh \
     tests/screens/console-errors.test \
     tests/screens/console-hostile.py \
     tests/screens/console-hostile.test \
