@@ -5,6 +5,7 @@
 TESTS += \
     tests/integration/console-pty.py \
     tests/integration/console-secrets.sh \
+    tests/screens/console-damaged.test \
     tests/screens/console-errors.test \
     tests/screens/console-hostile.test \
     tests/screens/console-journey.test \
@@ -14,6 +15,7 @@ TESTS += \
 EXTRA_DIST += \
     tests/integration/console-pty.py \
     tests/integration/console-secrets.sh \
+    tests/screens/console-damaged.test \
     tests/screens/console-errors.test \
     tests/screens/console-hostile.py \
     tests/screens/console-hostile.test \
