@@ -251,7 +251,8 @@ def test_signals(sim, root):
             good = live(c)
             mark = len(c.buf)
             c.send(b":pods\r")
-            good = good and c.read_until("pods(all)", start=mark)
+            good = good and c.read_until("pods(all)", start=mark) and \
+                c.read_until("api-7d9c8-x2bq", start=mark)
             # At once: the cache writer may still hold the session's last writes.
             os.kill(c.pid, sig)
             st = c.wait()
