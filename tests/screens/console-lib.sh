@@ -116,3 +116,16 @@ console_mask_port() {
             sed -i "s/127\.0\.0\.1:$SIM_PORT\([^0-9]\|$\)/127.0.0.1:SIMPORT\1/g" "$screen_dir/$_n"
     done
 }
+
+# console_actions: the operator's actions in the last script, as scenarios.md counts them: a
+# typed `:…` or `/…` line with its Enter is one, any other key is one; directives are none.
+console_actions() {
+    awk '
+        /^[ \t]*(#|$)/ { next }
+        /^:(save-display|save-display-attrs|resize|wait-for|barrier) / { next }
+        /^:(wait|quit)$/ { next }
+        /^[:\/].*<Enter>$/ { n++; next }
+        { line = $0; gsub(/<[A-Za-z0-9-]+>/, "K", line); n += length(line) }
+        END { print n + 0 }
+    ' "$screen_tmp/steps"
+}
