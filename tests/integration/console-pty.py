@@ -337,7 +337,10 @@ def test_hang(sim, root):
                 ok(filled and cached and shown < 3,
                    "API hanging: the cached nodes are on screen at once (%.2f s), the header "
                    "says connecting" % shown, c.text()[-2000:])
-                c.quiet(0.5, 3)
+                # Until the console's requests are held by the sim (slow under valgrind).
+                poll_until(lambda: sum(f.get("hits", 0)
+                                       for f in sim.ctl("GET", "faults")["faults"]) > 0)
+                c.quiet(0.2, 3)
                 hanging = sum(f.get("hits", 0) for f in sim.ctl("GET", "faults")["faults"])
                 t0 = time.monotonic()
                 c.send(keys)
