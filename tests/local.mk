@@ -16,3 +16,4 @@ TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh tests/lib/tap.sh tests/fixtures
 
 include tests/cli.mk
+include tests/console.mk

@@ -1008,10 +1008,10 @@ sort_toward(struct table *t, size_t col)
 }
 
 static size_t
-find_col(const struct table *t, unsigned flag, enum table_sort kind)
+find_col(const struct table *t, unsigned flag)
 {
     for (size_t c = 0; c < t->ncols; c++) {
-        if (flag ? (t->cols[c].flags & flag) != 0 : t->cols[c].sort == kind)
+        if ((t->cols[c].flags & flag) != 0)
             return c;
     }
     return SIZE_MAX;
@@ -1020,19 +1020,28 @@ find_col(const struct table *t, unsigned flag, enum table_sort kind)
 bool
 table_sort_name(struct table *t)
 {
-    return sort_toward(t, find_col(t, TABLE_COL_NAME, TABLE_SORT_NONE));
+    return sort_toward(t, find_col(t, TABLE_COL_NAME));
 }
 
 bool
 table_sort_status(struct table *t)
 {
-    return sort_toward(t, find_col(t, TABLE_COL_STATUS, TABLE_SORT_NONE));
+    return sort_toward(t, find_col(t, TABLE_COL_STATUS));
 }
 
+/* The age column: of several (a pod's AGE and the LAST restart, a node's
+ * SINCE and AGE) the one dropped last on a narrow terminal, i.e. the most
+ * important; the first on ties. */
 bool
 table_sort_age(struct table *t)
 {
-    return sort_toward(t, find_col(t, 0, TABLE_SORT_AGE));
+    size_t best = SIZE_MAX;
+
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].sort == TABLE_SORT_AGE &&
+            (best == SIZE_MAX || t->cols[c].priority < t->cols[best].priority))
+            best = c;
+    return sort_toward(t, best);
 }
 
 void

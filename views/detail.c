@@ -139,9 +139,14 @@ static void
 conditions(struct detail_view *dv, struct textview *tv, const struct condition *conds, size_t n)
 {
     char age[32];
+    int w = 20;
 
     if (n == 0)
         return;
+    /* One column for the types, as wide as the longest (PodReadyToStartContainers). */
+    for (size_t i = 0; i < n; i++)
+        if (conds[i].type && (int)strlen(conds[i].type) > w)
+            w = (int)strlen(conds[i].type);
     heading(tv, "Conditions");
     for (size_t i = 0; i < n; i++) {
         const struct condition *c = &conds[i];
@@ -153,7 +158,7 @@ conditions(struct detail_view *dv, struct textview *tv, const struct condition *
         if (c->type && strcmp(c->type, "NetworkUnavailable") == 0)
             good = !good;
         time_age(app_now(dv->app), c->last_transition, age, sizeof(age));
-        textview_addf(tv, good ? ELEM_DEFAULT : ELEM_WARNING, "  %-20s %-7s %-6s %s%s%s",
+        textview_addf(tv, good ? ELEM_DEFAULT : ELEM_WARNING, "  %-*s %-7s %-6s %s%s%s", w,
                       c->type ? c->type : "?", c->status ? c->status : "?",
                       c->last_transition ? age : "-", c->reason ? c->reason : "",
                       c->message ? "  " : "", c->message ? c->message : "");
