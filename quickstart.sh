@@ -28,7 +28,7 @@ fi
 # --- packages -----------------------------------------------------------------
 build_pkgs="autoconf automake libtool pkg-config make gcc libncurses-dev libcurl4-openssl-dev
   libyaml-dev libssl-dev libsqlite3-dev libpcre2-dev python3 openssl curl"
-test_pkgs="check clang tmux valgrind sqlite3"
+test_pkgs="check clang tmux valgrind sqlite3 man-db"
 
 missing=
 for p in $build_pkgs $( [ "$cmd" = test ] && echo "$test_pkgs" ); do

@@ -46,3 +46,10 @@ bench-cluster: bench/bench-cluster$(EXEEXT)
 	./bench/bench-cluster$(EXEEXT)
 bench: bench-cluster
 .PHONY: bench bench-cluster
+
+# Headers of these modules (the contracts; listed for make dist).
+backend_libbackend_a_SOURCES += \
+    include/opsdeck/cluster.h \
+    include/opsdeck/filter.h \
+    include/opsdeck/labelsel.h \
+    include/opsdeck/tenant.h

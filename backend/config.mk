@@ -37,4 +37,12 @@ tests_unit_test_yaml_LDADD = $(UNIT_LIBS)
 tests_unit_test_yaml_SOURCES = tests/unit/test-yaml.c tests/unit/testlib.h
 TESTS += tests/unit/test-yaml
 
-EXTRA_DIST += docs/platform.md
+
+
+# Headers of these modules (the contracts; listed for make dist).
+backend_libbackend_a_SOURCES += \
+    include/opsdeck/conventions.h \
+    include/opsdeck/kubeconfig.h \
+    include/opsdeck/paths.h \
+    include/opsdeck/platform.h \
+    include/opsdeck/yamltree.h

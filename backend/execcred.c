@@ -75,6 +75,7 @@ struct execcred {
     int64_t started_ms;
     int64_t kill_at_ms;           /* SIGKILL after the grace period, 0 none */
     bool cancelled;               /* Ctrl-C */
+    bool refused;                 /* a run was cancelled: the user said no, do not ask again */
     bool timed_out;
     bool too_big;
     struct ev_timer *fail_timer;  /* delivers fail_st/fail_msg from the loop */
@@ -465,6 +466,7 @@ run_finished(struct execcred *ec, int wstatus)
          * loop notices first, the user cancelled. */
         st = STATUS_CANCELLED;
         strbuf_printf(&msg, "exec plugin %s cancelled", cmd);
+        ec->refused = true;
     } else if (ec->timed_out) {
         int64_t limit = run_limit_ms(ec);
 
@@ -812,6 +814,12 @@ execcred_get(struct execcred *ec, execcred_cb cb, void *arg)
     ec->waiters[ec->nwaiters++] = (struct waiter){ .cb = cb, .arg = arg };
     if (ec->pid > 0 || ev_timer_armed(ec->fail_timer))
         return;
+    /* After Ctrl-C every retry of every request would take the terminal
+     * again at once: the user's answer stands for this execcred's life. */
+    if (ec->refused) {
+        fail_later(ec, STATUS_CANCELLED, "exec plugin %s cancelled", ec->exec.command);
+        return;
+    }
     start_run(ec);
 }
 

@@ -16,3 +16,18 @@ backend_libbackend_a_SOURCES = \
     backend/strbuf.c \
     backend/vec.c \
     backend/xalloc.c
+
+# Headers of these modules (the contracts; listed for make dist).
+backend_libbackend_a_SOURCES += \
+    include/opsdeck/clock.h \
+    include/opsdeck/evloop.h \
+    include/opsdeck/hmap.h \
+    include/opsdeck/log.h \
+    include/opsdeck/macros.h \
+    include/opsdeck/redact.h \
+    include/opsdeck/session.h \
+    include/opsdeck/setup.h \
+    include/opsdeck/status.h \
+    include/opsdeck/strbuf.h \
+    include/opsdeck/vec.h \
+    include/opsdeck/xalloc.h

@@ -57,3 +57,10 @@ EXTRA_DIST += tests/integration/net-kube-sim.sh
 
 EXTRA_DIST += tests/fixtures/net
 EXTRA_DIST += tests/lib/stubserver.py
+
+# Headers of these modules (the contracts; listed for make dist).
+backend_libbackend_a_SOURCES += \
+    include/opsdeck/execcred.h \
+    include/opsdeck/http.h \
+    include/opsdeck/informer.h \
+    include/opsdeck/kube.h

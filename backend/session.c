@@ -27,6 +27,7 @@ struct session_kind {
     struct session *s;
     enum kind kind;
     struct informer *inf;
+    bool fallback_waiting;            /* its 403 fallback waits for the namespaces */
 };
 
 struct session {
@@ -149,6 +150,8 @@ save_cluster_info(struct session *s)
                            kube_last_live(s->kube));
 }
 
+static void kick_waiting(struct session *s);
+
 /*
  * Informer sink: every change goes to the cluster (the views see it) and
  * to the cache (written behind, batched by the store's writer thread).
@@ -176,6 +179,8 @@ sink_replace_end(void *arg, enum kind kind, const char *ns)
     s->fetched = true;
     s->have_data = true;
     save_cluster_info(s);
+    if (kind == KIND_NAMESPACE)
+        kick_waiting(s);
     notify(s);
 }
 
@@ -205,20 +210,32 @@ sink_state(void *arg)
 {
     struct session_kind *sk = arg;
 
+    if (sk->kind == KIND_NAMESPACE)
+        kick_waiting(sk->s);
     notify(sk->s);
 }
 
 /* For a user who may not list cluster-wide: the namespaces we know of (from
- * the namespaces informer or the cache), else the context's namespace. */
+ * the namespaces informer or the cache), else the context's namespace. While
+ * the namespaces informer is still loading (every informer starts at once, so
+ * a 403 often comes first) the answer is none and the kind waits: it starts
+ * again as soon as the namespaces are known (kick_waiting), instead of
+ * settling on the context's namespace alone. */
 static char **
 fallback_namespaces(void *arg)
 {
-    struct session *s = arg;
+    struct session_kind *sk = arg;
+    struct session *s = sk->s;
+    const struct informer *nsinf = s->kinds[KIND_NAMESPACE].inf;
     size_t n;
     const struct kobj *const *all = cluster_all(s->cluster, KIND_NAMESPACE, &n);
     char **out = xcalloc(n + 2, sizeof(*out));
     size_t j = 0;
 
+    if (n == 0 && nsinf && !informer_synced(nsinf) && !informer_error(nsinf)) {
+        sk->fallback_waiting = true;
+        return out;
+    }
     for (size_t i = 0; i < n; i++)
         out[j++] = xstrdup(all[i]->name);
     if (j == 0 && s->target->namespace_)
@@ -228,31 +245,58 @@ fallback_namespaces(void *arg)
 }
 
 static void
+start_informer(struct session_kind *sk)
+{
+    struct informer_opts opts = {
+        .fallback_namespaces = fallback_namespaces,
+        .fallback_arg = sk,
+    };
+    struct informer_sink sink = {
+        .replace_begin = sink_replace_begin,
+        .replace_end = sink_replace_end,
+        .upsert = sink_upsert,
+        .remove = sink_remove,
+        .state = sink_state,
+        .arg = sk,
+    };
+
+    /* Only Warning events matter to the panes (tenant problems); the
+     * detail view fetches an object's own events on demand. */
+    if (sk->kind == KIND_EVENT)
+        opts.field_selector = "type=Warning";
+    sk->inf = informer_new(sk->s->kube, sk->kind, &opts, &sink);
+    informer_start(sk->inf);
+}
+
+static void
 start_informers(struct session *s)
 {
     for (int k = 0; k < KIND_COUNT; k++) {
         struct session_kind *sk = &s->kinds[k];
-        struct informer_opts opts = {
-            .fallback_namespaces = fallback_namespaces,
-            .fallback_arg = s,
-        };
-        struct informer_sink sink = {
-            .replace_begin = sink_replace_begin,
-            .replace_end = sink_replace_end,
-            .upsert = sink_upsert,
-            .remove = sink_remove,
-            .state = sink_state,
-            .arg = sk,
-        };
 
         if (sk->inf || (s->discovered && !kube_serves(s->kube, sk->kind)))
             continue;
-        /* Only Warning events matter to the panes (tenant problems); the
-         * detail view fetches an object's own events on demand. */
-        if (sk->kind == KIND_EVENT)
-            opts.field_selector = "type=Warning";
-        sk->inf = informer_new(s->kube, sk->kind, &opts, &sink);
-        informer_start(sk->inf);
+        start_informer(sk);
+    }
+}
+
+/* The namespaces are known (or cannot be): the kinds whose 403 fallback
+ * waited for them start again, now. */
+static void
+kick_waiting(struct session *s)
+{
+    const struct informer *nsinf = s->kinds[KIND_NAMESPACE].inf;
+
+    if (!nsinf || (!informer_synced(nsinf) && !informer_error(nsinf)))
+        return;
+    for (int k = 0; k < KIND_COUNT; k++) {
+        struct session_kind *sk = &s->kinds[k];
+
+        if (!sk->fallback_waiting)
+            continue;
+        sk->fallback_waiting = false;
+        informer_free(sk->inf);
+        start_informer(sk);
     }
 }
 
@@ -423,9 +467,16 @@ session_status(const struct session *s, struct session_status *out)
                                                                   : s->cached_version;
     out->simulated = s->kube && kube_simulated(s->kube);
     out->synced = true;
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (s->kinds[k].inf && !informer_synced(s->kinds[k].inf))
-            out->synced = false;
+    for (int k = 0; k < KIND_COUNT; k++) {
+        const struct informer *inf = s->kinds[k].inf;
+
+        if (!inf || informer_synced(inf))
+            continue;
+        out->synced = false;
+        /* Live, but a kind cannot be loaded (a 403 for nodes): say why. */
+        if (out->api == KUBE_LIVE && !*out->detail && informer_error(inf))
+            out->detail = informer_error(inf);
+    }
     if (!s->kube || (!s->discovered && s->discovery))
         out->synced = false;
 }

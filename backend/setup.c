@@ -40,6 +40,7 @@ setup_load(const struct setup_opts *opts, struct setup *out)
     memset(out, 0, sizeof(*out));
     if (opts->log_file && !log_open(opts->log_file))
         return STATUS_IO;
+    out->log_file = xstrdup(opts->log_file);
     st = paths_resolve(opts->platform, &out->paths);
     if (st != STATUS_OK)
         return st;
@@ -57,6 +58,8 @@ setup_load(const struct setup_opts *opts, struct setup *out)
         out->kube_opts.request_timeout_ms = opts->request_timeout_s * 1000;
     if (opts->max_response_mb > 0)
         out->kube_opts.max_response = (size_t)opts->max_response_mb << 20;
+    if (opts->max_event_mb > 0)
+        out->kube_opts.max_event = (size_t)opts->max_event_mb << 20;
     if (kubeconfig_load(out->kubeconfig_path, &out->kc) != STATUS_OK) {
         out->kc = NULL;
         out->error = xstrdup(status_text());
@@ -107,6 +110,7 @@ setup_done(struct setup *s)
     platform_free(s->platform);
     paths_done(&s->paths);
     free(s->kubeconfig_path);
+    free(s->log_file);
     free(s->context);
     free(s->error);
     memset(s, 0, sizeof(*s));
@@ -135,6 +139,7 @@ setup_describe(const struct setup *s, struct strbuf *out)
     line(out, "state db", s->paths.state_db);
     line(out, "themes dir", s->paths.theme_dir);
     line(out, "keymap file", s->paths.keymap_file);
+    line(out, "log file", s->log_file ? s->log_file : "(none; --log FILE)");
     line(out, "kubeconfig", s->kubeconfig_path ? s->kubeconfig_path
                                                : "(kubectl rules: $KUBECONFIG, ~/.kube/config)");
     for (size_t i = 0; files && files[i]; i++) {

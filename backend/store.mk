@@ -22,3 +22,7 @@ tests_integration_store_tool_LDADD = $(BACKEND_LIBS)
 tests_integration_store_tool_SOURCES = tests/integration/store-tool.c
 TESTS += tests/integration/store-two-consoles.sh
 EXTRA_DIST += tests/integration/store-two-consoles.sh
+
+# Headers of these modules (the contracts; listed for make dist).
+backend_libbackend_a_SOURCES += \
+    include/opsdeck/store.h

@@ -4,6 +4,7 @@
 
 #include "opsdeck/strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,10 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 
     if (need < sb->len)
         xfatal("string too large");
-    if (need > sb->cap)
+    if (need > sb->cap) {
         sb->buf = xgrow(sb->buf, &sb->cap, need, 1);
+        sb->buf[sb->len] = '\0';
+    }
 }
 
 void
@@ -119,4 +122,36 @@ strbuf_detach(struct strbuf *sb)
 
     strbuf_init(sb);
     return s;
+}
+
+enum status
+strbuf_read_file(struct strbuf *sb, const char *path, size_t max, bool text)
+{
+    size_t start = sb->len, n;
+    enum status st = STATUS_OK;
+    char chunk[8192];
+    FILE *f = fopen(path, "rb");
+
+    if (!f)
+        return status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (text && memchr(chunk, '\0', n)) {
+            st = status_fail(STATUS_IO, "%s: not a text file", path);
+            break;
+        }
+        strbuf_append(sb, chunk, n);
+        if (max && sb->len - start > max) {
+            st = status_fail(STATUS_TOOLARGE, "%s: larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    if (st == STATUS_OK && ferror(f))
+        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+    fclose(f);
+    if (st != STATUS_OK) {
+        sb->len = start;
+        if (sb->buf)
+            sb->buf[start] = '\0';
+    }
+    return st;
 }

@@ -48,6 +48,7 @@ struct tenants {
     struct cluster *cl; /* borrowed */
     struct conventions conv;
     int64_t now;            /* the tick time events are judged against */
+    bool policies_unknown;  /* NetworkPolicies could not be read */
     struct hmap projects;   /* namespace -> struct proj * */
     struct hmap by_name;    /* tenant name -> struct trec * */
     struct tenant **sorted; /* by name */
@@ -154,6 +155,7 @@ project_eq(const struct project *a, const struct project *b)
            a->deployments_unavailable == b->deployments_unavailable &&
            a->quota_ratio == b->quota_ratio && str_eq(a->quota_text, b->quota_text) &&
            a->ingress_isolation == b->ingress_isolation &&
+           a->policies_known == b->policies_known &&
            a->egress_isolation == b->egress_isolation && a->warnings_1h == b->warnings_1h &&
            strv_eq(a->hosts, b->hosts) && strv_eq(a->services, b->services) &&
            strv_eq(a->service_hosts, b->service_hosts) && strv_eq(a->problems, b->problems);
@@ -300,9 +302,10 @@ compute_project(const struct tenants *ts, struct project *p, struct warnings *w)
         cluster_get(ts->cl, KIND_NETWORKPOLICY, p->ns, ts->conv.ingress_policy) != NULL;
     p->egress_isolation =
         cluster_get(ts->cl, KIND_NETWORKPOLICY, p->ns, ts->conv.egress_policy) != NULL;
-    if (!p->ingress_isolation)
+    p->policies_known = !ts->policies_unknown;
+    if (!p->ingress_isolation && p->policies_known)
         vec_push(&problems, xasprintf("missing %s", ts->conv.ingress_policy));
-    if (!p->egress_isolation)
+    if (!p->egress_isolation && p->policies_known)
         vec_push(&problems, xasprintf("missing %s", ts->conv.egress_policy));
 
     compute_quota(ts, p, &problems, &buf);
@@ -513,7 +516,7 @@ tenant_aggregate(struct trec *t)
         tt->pods_ready += p->pods_ready;
         if (p->quota_ratio > tt->quota_ratio)
             tt->quota_ratio = p->quota_ratio;
-        if (!p->ingress_isolation || !p->egress_isolation)
+        if (!p->ingress_isolation || !p->egress_isolation || !p->policies_known)
             tt->all_policies = false;
         for (char **pb = p->problems; *pb; pb++)
             vec_push(&problems, xasprintf("%s: %s", p->ns, *pb));
@@ -834,6 +837,17 @@ tenants_free(struct tenants *ts)
 }
 
 void
+tenants_set_policies_known(struct tenants *ts, bool known)
+{
+    if (ts->policies_unknown == !known)
+        return;
+    ts->policies_unknown = !known;
+    recompute_all(ts);
+    flush(ts, true);
+    notify(ts, NULL, NULL, true);
+}
+
+void
 tenants_tick(struct tenants *ts, int64_t now)
 {
     struct hmap_iter it;
@@ -930,9 +944,15 @@ write_project(const struct project *p, struct jsonw *w)
     jsonw_key(w, "quota");
     jsonw_str(w, p->quota_text);
     jsonw_key(w, "ingress_isolation");
-    jsonw_bool(w, p->ingress_isolation);
+    if (p->policies_known)
+        jsonw_bool(w, p->ingress_isolation);
+    else
+        jsonw_null(w);
     jsonw_key(w, "egress_isolation");
-    jsonw_bool(w, p->egress_isolation);
+    if (p->policies_known)
+        jsonw_bool(w, p->egress_isolation);
+    else
+        jsonw_null(w);
     jsonw_key(w, "warnings_1h");
     jsonw_int(w, p->warnings_1h);
     write_strv(w, "hosts", p->hosts);
@@ -976,7 +996,10 @@ tenant_write_json(const struct tenant *t, int64_t fetched_at, struct jsonw *w)
     write_strv(w, "problems", t->problems);
     write_percent(w, t->quota_ratio);
     jsonw_key(w, "policies");
-    jsonw_bool(w, t->all_policies);
+    if (t->nprojects && !t->projects[0]->policies_known)
+        jsonw_null(w);             /* the NetworkPolicies could not be read */
+    else
+        jsonw_bool(w, t->all_policies);
     jsonw_key(w, "projects");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < t->nprojects; i++)

@@ -600,33 +600,14 @@ yamltree_parse_file(const char *path, const struct yamltree_limits *lim, struct 
 {
     struct yamltree_limits l;
     struct strbuf sb;
-    FILE *f;
-    char chunk[8192];
-    size_t n;
     enum status st;
 
     *out = NULL;
     limits_apply(lim, &l);
-    f = fopen(path, "rb");
-    if (!f)
-        return status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
     strbuf_init(&sb);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        strbuf_append(&sb, chunk, n);
-        if (sb.len > l.max_bytes)
-            break;
-    }
-    if (ferror(f)) {
-        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (sb.len > l.max_bytes) {
-        st = status_fail(STATUS_TOOLARGE, "%s: larger than %zu bytes", path, l.max_bytes);
-        goto out;
-    }
-    st = yamltree_parse_buffer(path, sb.buf ? sb.buf : "", sb.len, &l, out);
-out:
-    fclose(f);
+    st = strbuf_read_file(&sb, path, l.max_bytes, false);
+    if (st == STATUS_OK)
+        st = yamltree_parse_buffer(path, sb.buf ? sb.buf : "", sb.len, &l, out);
     strbuf_done(&sb);
     return st;
 }

@@ -173,6 +173,12 @@ update_header(struct app *app)
     data_age_text(app, &st, age, sizeof(age));
     switch (st.api) {
     case KUBE_LIVE:
+        if (st.detail && *st.detail) {
+            /* Live, but some kind cannot be loaded: the reason, not "loading". */
+            app->api.severity = UI_WARNING;
+            snprintf(app->api_text, sizeof(app->api_text), "live · %s", st.detail);
+            break;
+        }
         app->api.severity = UI_OK;
         snprintf(app->api_text, sizeof(app->api_text), "%s",
                  st.synced ? "live" : "live · loading");
@@ -185,11 +191,16 @@ update_header(struct app *app)
         app->api.severity = UI_WARNING;
         snprintf(app->api_text, sizeof(app->api_text), "offline%s", age);
         break;
-    default:
+    default: {
+        const char *name = kube_state_name(st.api), *detail = st.detail ? st.detail : "";
+        /* "401 Unauthorized: …" already names the state: not "401: 401 Unauthorized: …". */
+        bool named = strncmp(detail, name, strlen(name)) == 0;
+
         app->api.severity = UI_ERROR;
-        snprintf(app->api_text, sizeof(app->api_text), "%s%s%s%s", kube_state_name(st.api),
-                 st.detail && *st.detail ? ": " : "", st.detail ? st.detail : "", age);
+        snprintf(app->api_text, sizeof(app->api_text), "%s%s%s%s", named ? "" : name,
+                 *detail && !named ? ": " : "", detail, age);
         break;
+    }
     }
     ui_set_header(app->ui, &app->header);
 }

@@ -403,6 +403,51 @@ tout_print(struct table_out *t, FILE *out)
     free(t->cell_width);
 }
 
+/* What the items of a JSON array are written with. */
+struct json_out {
+    const struct conventions *conv;
+    int64_t now;
+    int64_t fetched_at;
+};
+
+typedef void (*json_item_fn)(const void *item, const struct json_out *ctx, struct jsonw *w);
+
+static void
+write_node(const void *item, const struct json_out *ctx, struct jsonw *w)
+{
+    node_write_json(item, ctx->conv, ctx->now, ctx->fetched_at, w);
+}
+
+static void
+write_pod(const void *item, const struct json_out *ctx, struct jsonw *w)
+{
+    pod_write_json(item, ctx->now, ctx->fetched_at, w);
+}
+
+static void
+write_tenant(const void *item, const struct json_out *ctx, struct jsonw *w)
+{
+    tenant_write_json(item, ctx->fetched_at, w);
+}
+
+/* One JSON array of n items on stdout, built in memory first. */
+static void
+print_json_array(const void *const *items, size_t n, json_item_fn fn, const struct json_out *ctx)
+{
+    struct strbuf sb;
+    struct jsonw w;
+
+    strbuf_init(&sb);
+    jsonw_init(&w, &sb, false);
+    jsonw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++)
+        fn(items[i], ctx, &w);
+    jsonw_arr_end(&w);
+    strbuf_putc(&sb, '\n');
+    fwrite(sb.buf, 1, sb.len, stdout);
+    strbuf_done(&sb);
+}
+
 static void
 print_nodes(struct fetch *f, bool json, int64_t now, int64_t fetched_at)
 {
@@ -411,18 +456,8 @@ print_nodes(struct fetch *f, bool json, int64_t now, int64_t fetched_at)
     const struct conventions *conv = &f->s->platform->conv;
 
     if (json) {
-        struct strbuf sb;
-        struct jsonw w;
-
-        strbuf_init(&sb);
-        jsonw_init(&w, &sb, false);
-        jsonw_arr_begin(&w);
-        for (size_t i = 0; i < n; i++)
-            node_write_json((const struct node *)objs[i], conv, now, fetched_at, &w);
-        jsonw_arr_end(&w);
-        strbuf_putc(&sb, '\n');
-        fwrite(sb.buf, 1, sb.len, stdout);
-        strbuf_done(&sb);
+        print_json_array((const void *const *)objs, n, write_node,
+                         &(struct json_out){ conv, now, fetched_at });
     } else {
         struct table_out t;
         static const char *const head[] = { "NAME", "STATUS", "ROLES", "POOL", "AGE", "VERSION",
@@ -464,18 +499,8 @@ print_pods(struct fetch *f, const char *ns, bool json, int64_t now, int64_t fetc
     const struct kobj **objs = sorted(f->cl, KIND_POD, ns, &n);
 
     if (json) {
-        struct strbuf sb;
-        struct jsonw w;
-
-        strbuf_init(&sb);
-        jsonw_init(&w, &sb, false);
-        jsonw_arr_begin(&w);
-        for (size_t i = 0; i < n; i++)
-            pod_write_json((const struct pod *)objs[i], now, fetched_at, &w);
-        jsonw_arr_end(&w);
-        strbuf_putc(&sb, '\n');
-        fwrite(sb.buf, 1, sb.len, stdout);
-        strbuf_done(&sb);
+        print_json_array((const void *const *)objs, n, write_pod,
+                         &(struct json_out){ NULL, now, fetched_at });
     } else {
         struct table_out t;
         static const char *const head[] = { "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS",
@@ -512,18 +537,8 @@ print_tenants(struct tenants *ts, bool json, int64_t fetched_at)
     const struct tenant *const *all = tenants_all(ts, &n);
 
     if (json) {
-        struct strbuf sb;
-        struct jsonw w;
-
-        strbuf_init(&sb);
-        jsonw_init(&w, &sb, false);
-        jsonw_arr_begin(&w);
-        for (size_t i = 0; i < n; i++)
-            tenant_write_json(all[i], fetched_at, &w);
-        jsonw_arr_end(&w);
-        strbuf_putc(&sb, '\n');
-        fwrite(sb.buf, 1, sb.len, stdout);
-        strbuf_done(&sb);
+        print_json_array((const void *const *)all, n, write_tenant,
+                         &(struct json_out){ NULL, 0, fetched_at });
         return;
     }
 

@@ -23,6 +23,9 @@
 #include "ui-internal.h"
 
 #define EMPTY_READS_GONE 3 /* readable stdin that yields no key this often: the tty is gone */
+/* A Ctrl-C this soon after a credential plugin gave the terminal back was the
+ * plugin's (it reached both; ours was delivered late, as under valgrind). */
+#define SIGINT_AFTER_LEND_MS 500
 
 /*
  * Signals: the handlers only write the signal's number to a pipe; the loop
@@ -116,6 +119,7 @@ term_reclaim(void *arg)
     struct ui *ui = arg;
 
     ui->lent = false;
+    ui->reclaimed_ms = clock_mono_ms();
     screen_resume(ui->scr);
     ui->full_redraw = true;
 }
@@ -180,7 +184,8 @@ handle_signals(struct ui *ui)
                 /* while a plugin has the terminal, Ctrl-C is the plugin's */
                 if (ui->lent)
                     evloop_interrupt(ui->loop);
-                else
+                else if (!ui->reclaimed_ms ||
+                         clock_mono_ms() - ui->reclaimed_ms >= SIGINT_AFTER_LEND_MS)
                     ui_quit(ui);
                 break;
             default:
@@ -452,8 +457,11 @@ ui_run(struct ui *ui)
             for (size_t i = 0; i < own + n; i++)
                 fds[i].revents = 0;
         }
-        evloop_dispatch(ui->loop, fds + own, n);
+        /* Signals first: a Ctrl-C that reached both a credential plugin and us
+         * was caught before the plugin's exit can be noticed (the handler ran
+         * when poll returned), so it is still the plugin's and does not quit. */
         handle_signals(ui);
+        evloop_dispatch(ui->loop, fds + own, n);
         if (poll_stdin && !ui->quit)
             read_input(ui, fds[1].revents);
         if (ui->nkeyq && !ui->quit)

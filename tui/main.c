@@ -27,6 +27,7 @@ static const char usage_text[] =
     "  --context NAME         kubeconfig context (overrides the platform's)\n"
     "  --request-timeout SEC  total time limit of ordinary API requests (default 30)\n"
     "  --max-response MB      size cap of one API response (default 256)\n"
+    "  --max-event MB         size cap of one watch event (default 16)\n"
     "  --log FILE             write a debug log to FILE (never to the screen)\n"
     "  -h, --help             show this help\n"
     "  -V, --version          print the version\n"
@@ -52,6 +53,7 @@ enum {
     OPT_CONTEXT,
     OPT_REQUEST_TIMEOUT,
     OPT_MAX_RESPONSE,
+    OPT_MAX_EVENT,
     OPT_LOG,
     OPT_NO_COLOR,
     OPT_THEME,
@@ -67,6 +69,7 @@ static const struct option long_options[] = {
     { "context", required_argument, NULL, OPT_CONTEXT },
     { "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
     { "max-response", required_argument, NULL, OPT_MAX_RESPONSE },
+    { "max-event", required_argument, NULL, OPT_MAX_EVENT },
     { "log", required_argument, NULL, OPT_LOG },
     { "no-color", no_argument, NULL, OPT_NO_COLOR },
     { "theme", required_argument, NULL, OPT_THEME },
@@ -158,6 +161,10 @@ main(int argc, char **argv)
         case OPT_MAX_RESPONSE:
             if (!parse_count(optarg, 4096, &sopts.max_response_mb))
                 return usage_error("--max-response: not a size in MB (1-4096): %s", optarg);
+            break;
+        case OPT_MAX_EVENT:
+            if (!parse_count(optarg, 1024, &sopts.max_event_mb))
+                return usage_error("--max-event: not a size in MB (1-1024): %s", optarg);
             break;
         case OPT_NO_COLOR: copts.no_color = true; break;
         case OPT_THEME: copts.theme = optarg; break;

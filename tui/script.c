@@ -210,21 +210,11 @@ enum status
 script_load(const char *path, struct script **out)
 {
     struct strbuf sb;
-    char chunk[4096];
-    size_t n;
-    FILE *f;
-    enum status rc = STATUS_OK;
+    enum status rc;
 
     *out = NULL;
-    f = fopen(path, "r");
-    if (!f)
-        return status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
     strbuf_init(&sb);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        strbuf_append(&sb, chunk, n);
-    if (ferror(f))
-        rc = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
-    fclose(f);
+    rc = strbuf_read_file(&sb, path, 0, false);
     if (rc == STATUS_OK)
         rc = script_parse(strbuf_str(&sb), path, out);
     strbuf_done(&sb);

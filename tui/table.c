@@ -351,8 +351,9 @@ arr_replace(struct table *t, struct row **arr, size_t n, size_t i, struct row *n
 }
 
 /*
- * Column widths: a count of cells per width, per column, so the longest
- * survives removals without a scan of the rows.
+ * Column widths: a count of the shown rows' cells per width, per column, so
+ * the longest survives removals without a scan of the rows. Only shown rows
+ * count: a filter down to one short name gives the other columns the room.
  */
 
 static void
@@ -497,7 +498,8 @@ apply_upsert(struct table *t, struct row *nr)
             mark(t, s, t->nshown);
         }
         hmap_put(&t->rows, nr->key, nr);
-        widths_add(t, nr, +1);
+        if (vis)
+            widths_add(t, nr, +1);
         settle(t, off);
         return;
     }
@@ -523,8 +525,10 @@ apply_upsert(struct table *t, struct row *nr)
         nr->shown = true;
         mark(t, s, t->nshown);
     }
-    widths_add(t, old, -1);
-    widths_add(t, nr, +1);
+    if (old->shown)
+        widths_add(t, old, -1);
+    if (nr->shown)
+        widths_add(t, nr, +1);
     hmap_put(&t->rows, nr->key, nr);
     free(old);
     settle(t, off);
@@ -546,8 +550,8 @@ apply_remove(struct table *t, const char *key)
         mark(t, s, t->nshown + 1);
         if (t->sel == old)
             sel_fallback(t, s);
+        widths_add(t, old, -1);
     }
-    widths_add(t, old, -1);
     hmap_del(&t->rows, key);
     free(old);
     settle(t, off);
@@ -565,13 +569,16 @@ rebuild_shown(struct table *t)
 {
     t->nshown = 0;
     t->shown = xgrow(t->shown, &t->capshown, t->norder ? t->norder : 1, sizeof(*t->shown));
+    widths_reset(t);
     for (size_t i = 0; i < t->norder; i++) {
         struct row *r = t->order[i];
 
         row_test(t, r);
         r->shown = row_visible(t, r);
-        if (r->shown)
+        if (r->shown) {
             t->shown[t->nshown++] = r;
+            widths_add(t, r, +1);
+        }
     }
 }
 
@@ -593,7 +600,7 @@ reselect(struct table *t, const char *key, size_t off)
     mark_all(t);
 }
 
-/* Rebuilds order, shown and widths from t->rows. */
+/* Rebuilds order, shown and (through rebuild_shown) widths from t->rows. */
 static void
 rebuild_all(struct table *t)
 {
@@ -603,12 +610,9 @@ rebuild_all(struct table *t)
 
     t->norder = 0;
     t->order = xgrow(t->order, &t->caporder, t->rows.len ? t->rows.len : 1, sizeof(*t->order));
-    widths_reset(t);
     hmap_iter_init(&it, &t->rows);
-    while (hmap_iter_next(&it, &k, &v)) {
+    while (hmap_iter_next(&it, &k, &v))
         t->order[t->norder++] = v;
-        widths_add(t, v, +1);
-    }
     if (t->norder > 1)
         qsort_r(t->order, t->norder, sizeof(*t->order), qsort_cmp, t);
     rebuild_shown(t);
@@ -1008,10 +1012,10 @@ sort_toward(struct table *t, size_t col)
 }
 
 static size_t
-find_col(const struct table *t, unsigned flag, enum table_sort kind)
+find_col(const struct table *t, unsigned flag)
 {
     for (size_t c = 0; c < t->ncols; c++) {
-        if (flag ? (t->cols[c].flags & flag) != 0 : t->cols[c].sort == kind)
+        if ((t->cols[c].flags & flag) != 0)
             return c;
     }
     return SIZE_MAX;
@@ -1020,19 +1024,28 @@ find_col(const struct table *t, unsigned flag, enum table_sort kind)
 bool
 table_sort_name(struct table *t)
 {
-    return sort_toward(t, find_col(t, TABLE_COL_NAME, TABLE_SORT_NONE));
+    return sort_toward(t, find_col(t, TABLE_COL_NAME));
 }
 
 bool
 table_sort_status(struct table *t)
 {
-    return sort_toward(t, find_col(t, TABLE_COL_STATUS, TABLE_SORT_NONE));
+    return sort_toward(t, find_col(t, TABLE_COL_STATUS));
 }
 
+/* The age column: of several (a pod's AGE and the LAST restart, a node's
+ * SINCE and AGE) the one dropped last on a narrow terminal, i.e. the most
+ * important; the first on ties. */
 bool
 table_sort_age(struct table *t)
 {
-    return sort_toward(t, find_col(t, 0, TABLE_SORT_AGE));
+    size_t best = SIZE_MAX;
+
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].sort == TABLE_SORT_AGE &&
+            (best == SIZE_MAX || t->cols[c].priority < t->cols[best].priority))
+            best = c;
+    return sort_toward(t, best);
 }
 
 void

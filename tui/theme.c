@@ -307,31 +307,14 @@ theme_load(struct theme *t, const char *text, const char *origin, theme_warn_fn 
 enum status
 theme_load_file(struct theme *t, const char *path, theme_warn_fn warn, void *arg, unsigned *bad)
 {
-    enum status st = STATUS_OK;
     struct strbuf sb;
-    char chunk[4096];
-    size_t n;
-    FILE *f;
+    enum status st;
 
     *bad = 0;
-    f = fopen(path, "r");
-    if (!f)
-        return status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
     strbuf_init(&sb);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (memchr(chunk, '\0', n)) {
-            st = status_fail(STATUS_IO, "%s: not a text file", path);
-            goto out;
-        }
-        strbuf_append(&sb, chunk, n);
-    }
-    if (ferror(f)) {
-        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    *bad = theme_load(t, strbuf_str(&sb), path, warn, arg);
-out:
-    fclose(f);
+    st = strbuf_read_file(&sb, path, 0, true);
+    if (st == STATUS_OK)
+        *bad = theme_load(t, strbuf_str(&sb), path, warn, arg);
     strbuf_done(&sb);
     return st;
 }

@@ -75,6 +75,7 @@ struct ui {
     bool signals_installed;
     bool hooks_installed;
     bool lent; /* the terminal is lent to a credential plugin */
+    int64_t reclaimed_ms; /* when it came back (clock_mono_ms), 0 never */
     struct ev_timer *tick_timer, *clock_timer;
     long passes;
     unsigned empty_reads; /* passes where stdin was readable but gave no key */

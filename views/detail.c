@@ -139,9 +139,14 @@ static void
 conditions(struct detail_view *dv, struct textview *tv, const struct condition *conds, size_t n)
 {
     char age[32];
+    int w = 20;
 
     if (n == 0)
         return;
+    /* One column for the types, as wide as the longest (PodReadyToStartContainers). */
+    for (size_t i = 0; i < n; i++)
+        if (conds[i].type && (int)strlen(conds[i].type) > w)
+            w = (int)strlen(conds[i].type);
     heading(tv, "Conditions");
     for (size_t i = 0; i < n; i++) {
         const struct condition *c = &conds[i];
@@ -153,7 +158,7 @@ conditions(struct detail_view *dv, struct textview *tv, const struct condition *
         if (c->type && strcmp(c->type, "NetworkUnavailable") == 0)
             good = !good;
         time_age(app_now(dv->app), c->last_transition, age, sizeof(age));
-        textview_addf(tv, good ? ELEM_DEFAULT : ELEM_WARNING, "  %-20s %-7s %-6s %s%s%s",
+        textview_addf(tv, good ? ELEM_DEFAULT : ELEM_WARNING, "  %-*s %-7s %-6s %s%s%s", w,
                       c->type ? c->type : "?", c->status ? c->status : "?",
                       c->last_transition ? age : "-", c->reason ? c->reason : "",
                       c->message ? "  " : "", c->message ? c->message : "");
@@ -494,11 +499,14 @@ describe_project(struct detail_view *dv, struct textview *tv, const struct proje
     fieldf(dv, tv, "Deployments:", p->deployments_unavailable ? ELEM_ERROR : ELEM_DEFAULT,
            "%d, %d with unavailable replicas", p->deployments, p->deployments_unavailable);
     field(tv, "Quota:", p->quota_ratio >= 0.9 ? ELEM_WARNING : ELEM_DEFAULT, p->quota_text);
-    fieldf(dv, tv, "Policies:",
-           p->ingress_isolation && p->egress_isolation ? ELEM_DEFAULT : ELEM_ERROR,
-           "ingress isolation %s, egress isolation %s",
-           p->ingress_isolation ? "present" : "MISSING",
-           p->egress_isolation ? "present" : "MISSING");
+    if (!p->policies_known)
+        field(tv, "Policies:", ELEM_WARNING, "unknown (NetworkPolicies could not be read)");
+    else
+        fieldf(dv, tv, "Policies:",
+               p->ingress_isolation && p->egress_isolation ? ELEM_DEFAULT : ELEM_ERROR,
+               "ingress isolation %s, egress isolation %s",
+               p->ingress_isolation ? "present" : "MISSING",
+               p->egress_isolation ? "present" : "MISSING");
     fieldf(dv, tv, "Warnings:", p->warnings_1h ? ELEM_WARNING : ELEM_DEFAULT,
            "%d in the last hour", p->warnings_1h);
     heading(tv, "Services");
@@ -523,8 +531,11 @@ describe_tenant(struct detail_view *dv, struct textview *tv, const struct tenant
     if (t->quota_ratio >= 0)
         fieldf(dv, tv, "Quota:", t->quota_ratio >= 0.9 ? ELEM_WARNING : ELEM_DEFAULT,
                "highest use %d%%", (int)(t->quota_ratio * 100));
-    field(tv, "Policies:", t->all_policies ? ELEM_DEFAULT : ELEM_ERROR,
-          t->all_policies ? "every project isolated" : "a project lacks an isolation policy");
+    if (t->nprojects && !t->projects[0]->policies_known)
+        field(tv, "Policies:", ELEM_WARNING, "unknown (NetworkPolicies could not be read)");
+    else
+        field(tv, "Policies:", t->all_policies ? ELEM_DEFAULT : ELEM_ERROR,
+              t->all_policies ? "every project isolated" : "a project lacks an isolation policy");
     heading(tv, "Projects");
     for (size_t i = 0; i < t->nprojects; i++)
         textview_addf(tv, t->projects[i]->problems[0] ? ELEM_ERROR : ELEM_DEFAULT,

@@ -30,7 +30,9 @@ enum {
     COL_COUNT
 };
 
-/* Priorities: the higher, the sooner a column goes on a narrow terminal. */
+/* Priorities: the higher, the sooner a column goes on a narrow terminal.
+ * SINCE (how long the Ready condition has held) stays long: for a node that
+ * stopped answering it says since when. */
 static const struct table_column columns[COL_COUNT] = {
     [COL_NAME] = { .title = "NAME", .min = 6, .max = 32, .sort = TABLE_SORT_NATURAL,
                    .flags = TABLE_COL_NAME },
@@ -38,18 +40,18 @@ static const struct table_column columns[COL_COUNT] = {
                    .sort = TABLE_SORT_TEXT },
     [COL_STATUS] = { .title = "STATUS", .min = 6, .max = 28, .sort = TABLE_SORT_TEXT,
                      .flags = TABLE_COL_STATUS },
-    [COL_ROLES] = { .title = "ROLES", .min = 5, .max = 26, .priority = 6,
+    [COL_ROLES] = { .title = "ROLES", .min = 5, .max = 26, .priority = 7,
                     .sort = TABLE_SORT_TEXT },
-    [COL_TAINTS] = { .title = "TAINTS", .min = 6, .max = 40, .priority = 5,
+    [COL_TAINTS] = { .title = "TAINTS", .min = 6, .max = 40, .priority = 6,
                      .sort = TABLE_SORT_TEXT },
-    [COL_IP] = { .title = "IP", .min = 7, .max = 15, .priority = 4, .sort = TABLE_SORT_NATURAL },
-    [COL_VERSION] = { .title = "VERSION", .min = 7, .max = 20, .priority = 7,
+    [COL_IP] = { .title = "IP", .min = 7, .max = 15, .priority = 5, .sort = TABLE_SORT_NATURAL },
+    [COL_VERSION] = { .title = "VERSION", .min = 7, .max = 20, .priority = 8,
                       .sort = TABLE_SORT_NATURAL },
-    [COL_PODS] = { .title = "PODS", .min = 4, .max = 6, .priority = 2,
+    [COL_PODS] = { .title = "PODS", .min = 4, .max = 6, .priority = 3,
                    .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_NUMBER },
-    [COL_SINCE] = { .title = "SINCE", .min = 5, .max = 7, .priority = 8,
+    [COL_SINCE] = { .title = "SINCE", .min = 5, .max = 7, .priority = 2,
                     .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_AGE },
-    [COL_AGE] = { .title = "AGE", .min = 3, .max = 7, .priority = 3,
+    [COL_AGE] = { .title = "AGE", .min = 3, .max = 7, .priority = 4,
                   .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_AGE },
 };
 

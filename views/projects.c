@@ -84,7 +84,8 @@ put_project(struct view *view, const struct project *p)
     else
         snprintf(quota, sizeof(quota), "-");
     snprintf(policies, sizeof(policies), "%s",
-             p->ingress_isolation && p->egress_isolation ? "ok"
+             !p->policies_known                          ? "?"
+             : p->ingress_isolation && p->egress_isolation ? "ok"
              : p->ingress_isolation                      ? "no egress"
              : p->egress_isolation                       ? "no ingress"
                                                          : "none");

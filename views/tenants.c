@@ -88,7 +88,11 @@ put_tenant(struct view *view, const struct tenant *t)
                          [COL_PROJECTS] = { strbuf_str(&tv->projects), 0 },
                          [COL_PODS] = { pods, 0 },
                          [COL_QUOTA] = { quota, (int64_t)(t->quota_ratio * 1000) },
-                         [COL_POLICIES] = { t->all_policies ? "ok" : "MISSING", 0 },
+                         [COL_POLICIES] = { t->all_policies ? "ok"
+                                            : t->nprojects && !t->projects[0]->policies_known
+                                                ? "?"
+                                                : "MISSING",
+                                            0 },
                          [COL_PROBLEMS] = { strbuf_str(&tv->problems), 0 },
                      },
                      .elem = t->problems[0] ? ELEM_ERROR : ELEM_DEFAULT,

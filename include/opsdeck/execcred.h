@@ -58,7 +58,10 @@ void execcred_set_timeout(struct execcred *ec, int64_t ms);
  * nor certificate, output over 1 MiB, time limit), the installHint when
  * the command does not exist; STATUS_CANCELLED after Ctrl-C. The error
  * text is one line, borrowed for the call. Failures are not cached: the
- * next execcred_get runs the plugin again.
+ * next execcred_get runs the plugin again - except a cancellation: after
+ * Ctrl-C every execcred_get fails with STATUS_CANCELLED (from the loop)
+ * without running the plugin, so retries never take the terminal back;
+ * a new execcred (another session) asks again.
  */
 void execcred_get(struct execcred *ec, execcred_cb cb, void *arg);
 /* Forgets the cached credential (after a 401). */

@@ -9,7 +9,7 @@
 #include "opsdeck/status.h"
 
 /*
- * One YAML file describes a platform; docs/platform.md is the schema
+ * One YAML file describes a platform; README.md "The platform definition" is the schema
  * reference (every key, type, default and meaning). Every part is optional.
  * Strict: an unknown key anywhere, a `zones:` key (a later release), or a
  * bad value (wrong type, out of range, a CIDR that does not parse, a

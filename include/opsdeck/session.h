@@ -38,7 +38,9 @@ struct session_opts {
 
 struct session_status {
     enum kube_state api;               /* live, offline, 401, … */
-    const char *detail;                /* the reason, borrowed; "" when live */
+    const char *detail;                /* the reason, borrowed; "" when live, unless
+                                          a kind cannot be loaded (a 403 on nodes):
+                                          then that informer's error */
     int64_t last_live;                 /* last successful contact (this run or cached); 0 never */
     int64_t data_time;                 /* when the shown data was last known fresh; 0 none */
     bool from_cache;                   /* nothing fetched yet this run: cached data only */

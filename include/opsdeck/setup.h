@@ -23,6 +23,7 @@ struct setup_opts {
     const char *log_file;       /* --log FILE */
     long request_timeout_s;     /* --request-timeout; 0 = default */
     long max_response_mb;       /* --max-response; 0 = default */
+    long max_event_mb;          /* --max-event; 0 = default */
 };
 
 /*
@@ -41,6 +42,7 @@ struct setup {
     struct kube_target *target; /* NULL when it could not be resolved (see error) */
     char *error;                /* why target is NULL ("kubeconfig …: context "x" names
                                    missing cluster "y""), or NULL */
+    char *log_file;             /* --log, or NULL */
     struct kube_opts kube_opts;
     struct store *store;        /* opened by setup_open_store, else NULL */
 };

@@ -4,9 +4,11 @@
 #define OPSDECK_STRBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "opsdeck/macros.h"
+#include "opsdeck/status.h"
 
 /* A zero-initialised strbuf is valid and empty (buf may be NULL until the
  * first append; strbuf_str() always returns a string). */
@@ -31,5 +33,11 @@ void strbuf_consume(struct strbuf *sb, size_t n);
 const char *strbuf_str(const struct strbuf *sb);
 /* Hands the string to the caller (caller frees) and empties the buffer. */
 char *strbuf_detach(struct strbuf *sb);
+
+/* Appends the whole file at path: at most max bytes (0: no limit), else
+ * STATUS_TOOLARGE "PATH: larger than N bytes"; STATUS_IO "PATH: reason" when
+ * it cannot be read; with text, STATUS_IO "PATH: not a text file" when it
+ * holds a NUL byte. On failure sb keeps what it had. */
+enum status strbuf_read_file(struct strbuf *sb, const char *path, size_t max, bool text);
 
 #endif /* OPSDECK_STRBUF_H */

@@ -146,7 +146,8 @@ size_t table_top(const struct table *t);
 void table_sort_by(struct table *t, size_t col, bool desc);
 size_t table_sort_column(const struct table *t);
 bool table_sort_desc(const struct table *t);
-/* The requests: by the NAME/STATUS/first AGE column (again: invert), the
+/* The requests: by the NAME/STATUS/AGE column (again: invert; of several
+ * AGE columns the one with the lowest priority number), the
  * next/previous sortable column on screen, invert. False when the table
  * has no such column. */
 bool table_sort_name(struct table *t);

@@ -54,6 +54,9 @@ struct project {
                                figure), or NULL without a quota */
     bool ingress_isolation; /* the NetworkPolicy named by the conventions exists */
     bool egress_isolation;
+    bool policies_known;    /* false: NetworkPolicies could not be read (RBAC, nothing
+                               fetched yet): the two flags above say nothing and no
+                               "missing" problem is raised */
     int warnings_1h; /* Warning events seen in the last hour */
     char **hosts;    /* ingress hosts, sorted, unique, NULL-terminated */
     char **services; /* service names, sorted, NULL-terminated */
@@ -70,7 +73,8 @@ struct tenant {
     int pods_total;
     int pods_ready;
     double quota_ratio; /* highest over its projects; -1 none */
-    bool all_policies;  /* every project has both isolation policies */
+    bool all_policies;  /* every project has both isolation policies (false when
+                           the policies are unknown) */
     char **problems;    /* "dp-max-catapp: 1 pod not ready": the projects'
                            problems in namespace order, NULL-terminated */
 };
@@ -110,6 +114,10 @@ void tenants_unobserve(struct tenants *ts, void *arg);
  * changed. Call about once a minute, with the API server's clock when
  * known. */
 void tenants_tick(struct tenants *ts, int64_t now);
+/* Whether the cluster's NetworkPolicies are known (initially true). When
+ * they are not, a missing isolation policy is no problem: it may only be
+ * unreadable. A change recomputes every project and reports a reset. */
+void tenants_set_policies_known(struct tenants *ts, bool known);
 
 /* Borrowed: tenants sorted by name (never NULL, *n may be 0); a tenant by
  * name; the project of a namespace. NULL when absent. Valid until the next

@@ -110,6 +110,12 @@ assert_screen() {
     else
         ok 1 "$_desc"
         while IFS= read -r _l; do diag "$_l"; done <"$screen_tmp/diff"
+        # After a deliberate change of the screens: SCREEN_BLESS=DIR keeps the
+        # new screen for tests/lib/bless-screens.py to write into the test.
+        if [ -n "${SCREEN_BLESS:-}" ]; then
+            _b=$SCREEN_BLESS/$(basename "$0").$(date +%s%N)
+            { printf '%s\n%s\n' "$_name" "$_desc"; cat "$screen_dir/$_name"; } >"$_b"
+        fi
     fi
 }
 

@@ -2,6 +2,7 @@
 /* test-core.c - strbuf, vec, hmap, clock and evloop */
 #include "config.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -31,6 +32,40 @@ START_TEST(test_strbuf)
     ck_assert_str_eq(s, "42!");
     ck_assert_ptr_null(sb.buf);
     free(s);
+    strbuf_done(&sb);
+}
+END_TEST
+
+START_TEST(test_strbuf_read_file)
+{
+    char path[] = "/tmp/opsdeck-test-core-XXXXXX";
+    int fd = mkstemp(path);
+    struct strbuf sb;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "hello\nworld\n", 12), 12);
+    close(fd);
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "> ");
+    ck_assert_int_eq(strbuf_read_file(&sb, path, 0, true), STATUS_OK);
+    ck_assert_str_eq(strbuf_str(&sb), "> hello\nworld\n");
+    /* Too large: what the buffer had stays. */
+    strbuf_reset(&sb);
+    strbuf_puts(&sb, "keep");
+    ck_assert_int_eq(strbuf_read_file(&sb, path, 5, true), STATUS_TOOLARGE);
+    ck_assert_str_eq(strbuf_str(&sb), "keep");
+    ck_assert_ptr_nonnull(strstr(status_text(), "larger than 5 bytes"));
+    /* A NUL byte is not text. */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    ck_assert_int_eq(write(fd, "a\0b", 3), 3);
+    close(fd);
+    ck_assert_int_eq(strbuf_read_file(&sb, path, 0, true), STATUS_IO);
+    ck_assert_ptr_nonnull(strstr(status_text(), "not a text file"));
+    ck_assert_int_eq(strbuf_read_file(&sb, path, 0, false), STATUS_OK);
+    ck_assert_uint_eq(sb.len, 7);
+    unlink(path);
+    ck_assert_int_eq(strbuf_read_file(&sb, path, 0, true), STATUS_IO);
+    ck_assert_ptr_nonnull(strstr(status_text(), path));
     strbuf_done(&sb);
 }
 END_TEST
@@ -254,6 +289,7 @@ core_suite(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, test_strbuf);
+    tcase_add_test(tc, test_strbuf_read_file);
     tcase_add_test(tc, test_vec);
     tcase_add_test(tc, test_hmap);
     tcase_add_test(tc, test_human_duration);

@@ -421,6 +421,30 @@ START_TEST(test_pods_ready)
 }
 END_TEST
 
+/* A user who may not read NetworkPolicies is not told they are missing. */
+START_TEST(test_policies_unknown)
+{
+    struct strbuf sb;
+    struct jsonw w;
+
+    put_ns("dp-max-catapp", "max", "catapp");
+    put_policy("dp-max-catapp", "ingress-isolation");
+    assert_problems(project("dp-max-catapp")->problems, "missing egress-isolation");
+    tenants_set_policies_known(ts, false);
+    ck_assert(!project("dp-max-catapp")->policies_known);
+    assert_problems(project("dp-max-catapp")->problems, "");
+    ck_assert(!tenants_get(ts, "max")->all_policies);
+    strbuf_init(&sb);
+    jsonw_init(&w, &sb, false);
+    tenant_write_json(tenants_get(ts, "max"), 0, &w);
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "\"policies\":null"));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&sb), "\"egress_isolation\":null"));
+    strbuf_done(&sb);
+    tenants_set_policies_known(ts, true);
+    assert_problems(project("dp-max-catapp")->problems, "missing egress-isolation");
+}
+END_TEST
+
 START_TEST(test_deployments)
 {
     const struct project *p;
@@ -789,6 +813,7 @@ main(void)
     tcase_add_test(tc, test_project_moves_between_tenants);
     tcase_add_test(tc, test_missing_policies);
     tcase_add_test(tc, test_pods_ready);
+    tcase_add_test(tc, test_policies_unknown);
     tcase_add_test(tc, test_deployments);
     tcase_add_test(tc, test_quota);
     tcase_add_test(tc, test_warning_events_age_out);
