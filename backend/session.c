@@ -55,6 +55,7 @@ struct session {
     char *cached_version;
     bool fetched;                     /* a list arrived this run */
     bool have_data;
+    bool policies_cached;             /* the cache held NetworkPolicies */
 
     session_cb on_status;
     void *on_status_arg;
@@ -125,6 +126,8 @@ load_cache(struct session *s)
         cluster_replace_end(s->cluster, ctx.kind, NULL);
         if (ctx.loaded)
             s->have_data = true;
+        if (ctx.kind == KIND_NETWORKPOLICY)
+            s->policies_cached = ctx.loaded > 0;
         log_debug("cache: %zu %s loaded (%zu undecodable)", ctx.loaded, kind_key(ctx.kind),
                   ctx.bad);
     }
@@ -178,6 +181,8 @@ sink_replace_end(void *arg, enum kind kind, const char *ns)
         store_replace_end(s->store, s->key, kind_key(kind), ns);
     s->fetched = true;
     s->have_data = true;
+    if (kind == KIND_NETWORKPOLICY)
+        tenants_set_policies_known(s->tenants, true);
     save_cluster_info(s);
     if (kind == KIND_NAMESPACE)
         kick_waiting(s);
@@ -365,6 +370,10 @@ session_new(const struct session_opts *opts)
     /* After the cache load: the tenants are computed once from everything
      * loaded, not again at the end of each kind's load. */
     s->tenants = tenants_new(s->cluster, &s->conv);
+    /* Until a list of NetworkPolicies arrives, a namespace without one is
+     * not "missing" its isolation: they may simply not be readable. */
+    if (!s->policies_cached)
+        tenants_set_policies_known(s->tenants, false);
     tenants_tick(s->tenants, clock_now());
     s->tick = ev_timer_new(s->loop, on_tick, s);
     ev_timer_arm(s->tick, SESSION_TICK_MS);
