@@ -88,6 +88,21 @@ platform_apply_overrides(struct platform *p, const char *kubeconfig_opt, const c
     }
 }
 
+enum status
+platform_override_endpoint(struct endpoint *ep, const char *option, const char *url)
+{
+    if (!url)
+        return STATUS_OK;
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return status_fail(STATUS_CONFIG, "%s %s: expected an http:// or https:// URL", option,
+                           url[0] ? url : "\"\"");
+    free(ep->url);
+    free(ep->service);
+    ep->service = NULL;
+    ep->url = xstrdup(url);
+    return STATUS_OK;
+}
+
 char *
 platform_proxy_path(const struct endpoint *ep)
 {

@@ -52,6 +52,12 @@ setup_load(const struct setup_opts *opts, struct setup *out)
         out->platform = platform_default();
     }
     platform_apply_overrides(out->platform, opts->kubeconfig, opts->context);
+    st = platform_override_endpoint(&out->platform->loki, "--loki", opts->loki_url);
+    if (st == STATUS_OK)
+        st = platform_override_endpoint(&out->platform->prometheus, "--prometheus",
+                                        opts->prometheus_url);
+    if (st != STATUS_OK)
+        return st;
     out->kubeconfig_path = xstrdup(out->platform->kubeconfig);
     out->context = xstrdup(out->platform->context);
     if (opts->request_timeout_s > 0)

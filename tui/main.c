@@ -28,6 +28,8 @@ static const char usage_text[] =
     "  --request-timeout SEC  total time limit of ordinary API requests (default 30)\n"
     "  --max-response MB      size cap of one API response (default 256)\n"
     "  --max-event MB         size cap of one watch event (default 16)\n"
+    "  --loki URL             Loki at URL (overrides the platform's loki)\n"
+    "  --prometheus URL       Prometheus at URL (overrides the platform's prometheus)\n"
     "  --log FILE             write a debug log to FILE (never to the screen)\n"
     "  -h, --help             show this help\n"
     "  -V, --version          print the version\n"
@@ -54,6 +56,8 @@ enum {
     OPT_REQUEST_TIMEOUT,
     OPT_MAX_RESPONSE,
     OPT_MAX_EVENT,
+    OPT_LOKI,
+    OPT_PROMETHEUS,
     OPT_LOG,
     OPT_NO_COLOR,
     OPT_THEME,
@@ -70,6 +74,8 @@ static const struct option long_options[] = {
     { "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
     { "max-response", required_argument, NULL, OPT_MAX_RESPONSE },
     { "max-event", required_argument, NULL, OPT_MAX_EVENT },
+    { "loki", required_argument, NULL, OPT_LOKI },
+    { "prometheus", required_argument, NULL, OPT_PROMETHEUS },
     { "log", required_argument, NULL, OPT_LOG },
     { "no-color", no_argument, NULL, OPT_NO_COLOR },
     { "theme", required_argument, NULL, OPT_THEME },
@@ -153,6 +159,8 @@ main(int argc, char **argv)
         case OPT_KUBECONFIG: sopts.kubeconfig = optarg; break;
         case OPT_CONTEXT: sopts.context = optarg; break;
         case OPT_LOG: sopts.log_file = optarg; break;
+        case OPT_LOKI: sopts.loki_url = optarg; break;
+        case OPT_PROMETHEUS: sopts.prometheus_url = optarg; break;
         case OPT_REQUEST_TIMEOUT:
             if (!parse_count(optarg, 3600, &sopts.request_timeout_s))
                 return usage_error("--request-timeout: not a number of seconds (1-3600): %s",

@@ -51,6 +51,15 @@ bool app_utc(struct app *app);
  * (NULL when none). Borrowed. */
 const struct kubeconfig *app_kubeconfig(struct app *app);
 const char *app_context(struct app *app);
+/* Loki and Prometheus of the platform (--loki/--prometheus override it).
+ * Never NULL: check upstream_configured(). Recreated on a context switch
+ * (a service endpoint goes through the new context's API server). */
+struct upstream;
+struct upstream *app_loki(struct app *app);
+struct upstream *app_prometheus(struct app *app);
+/* The store (cache.db and state.db), or NULL when opsdeck runs without one. */
+struct store;
+struct store *app_store(struct app *app);
 /* Switches every pane to another context of the kubeconfig (works while
  * the API is unreachable: the new context's cache shows at once). Fails
  * with status_text() naming the problem (unknown context, missing user…). */

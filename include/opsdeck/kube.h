@@ -121,6 +121,40 @@ typedef void (*kube_body_cb)(void *arg, const struct kube_result *res, const cha
                              size_t len);
 struct kube_op *kube_get(struct kube *k, const char *path, kube_body_cb cb, void *arg);
 
+/*
+ * Any request, its answer delivered raw whatever the HTTP status (for the
+ * service proxy: the body of a proxied service is the service's, not a
+ * Status). headers: extra "Name: value" lines (NULL-terminated) or NULL;
+ * body copied; timeout_ms 0: the client's request timeout; max_body 0: the
+ * client's max_response. The connection state moves as for other requests
+ * (an answer is "live"; the 401/403 of the API server itself as usual).
+ */
+struct kube_raw_answer {
+    enum status st;             /* OK: an HTTP answer (any status); else transport */
+    long http_status;
+    const char *body;           /* NUL-terminated, borrowed for the callback */
+    size_t len;
+    const char *content_type;   /* borrowed; "" when absent */
+    char error[512];            /* transport error line; "" with an answer */
+    uint64_t bytes_in;
+};
+typedef void (*kube_raw_cb)(void *arg, const struct kube_raw_answer *a);
+struct kube_op *kube_request_raw(struct kube *k, const char *method, const char *path,
+                                 const char *const *headers, const char *body, size_t body_len,
+                                 long timeout_ms, size_t max_body, kube_raw_cb cb, void *arg);
+
+/*
+ * GET path and hand its 2xx body over as it arrives, whatever the chunking
+ * (pod logs with follow=true). No total time limit: idle_s without a byte
+ * ends it with STATUS_TIMEOUT (0: the client's watch_idle_s). data returns
+ * false to stop (done then gets STATUS_CANCELLED). A non-2xx answer is
+ * read whole (64 KiB at most) and done gets its error line, as kube_get.
+ * done: STATUS_OK when the server ended the body cleanly.
+ */
+typedef bool (*kube_data_cb)(void *arg, const char *data, size_t len);
+struct kube_op *kube_stream(struct kube *k, const char *path, int idle_s, kube_data_cb data,
+                            kube_done_cb done, void *arg);
+
 struct kube_selectors {
     const char *label;          /* labelSelector, or NULL */
     const char *field;          /* fieldSelector, or NULL */

@@ -72,6 +72,14 @@ void platform_free(struct platform *p);
  */
 void platform_apply_overrides(struct platform *p, const char *kubeconfig_opt,
                               const char *context_opt);
+/*
+ * --loki URL / --prometheus URL (as logcli's --addr): the endpoint becomes
+ * that URL (service cleared); its credentials, org id and CA stay, since
+ * they belong to whoever answers there. An empty or non-http(s) URL is a
+ * STATUS_CONFIG error naming the option. NULL changes nothing.
+ */
+enum status platform_override_endpoint(struct endpoint *ep, const char *option, const char *url);
+
 
 /* For an endpoint given as a service: the API server path of its proxy,
  * "/api/v1/namespaces/dp-system/services/loki:3100/proxy" (new string,

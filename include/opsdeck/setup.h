@@ -24,6 +24,8 @@ struct setup_opts {
     long request_timeout_s;     /* --request-timeout; 0 = default */
     long max_response_mb;       /* --max-response; 0 = default */
     long max_event_mb;          /* --max-event; 0 = default */
+    const char *loki_url;       /* --loki URL: overrides the platform's loki */
+    const char *prometheus_url; /* --prometheus URL: overrides the platform's prometheus */
 };
 
 /*
