@@ -9,6 +9,7 @@
 
 #include "opsdeck/status.h"
 
+struct evloop;
 struct upstream;
 struct store;
 
@@ -91,9 +92,10 @@ struct loki_result {
 };
 typedef void (*loki_done_cb)(void *arg, const struct loki_result *res);
 
-/* upstream is borrowed and must outlive the client; store (for the log
- * cache) may be NULL: then nothing is cached. Never NULL. */
-struct loki *loki_new(struct upstream *up, struct store *store);
+/* loop (for the follow timers), upstream and store are borrowed and must
+ * outlive the client; store (the log cache) may be NULL: nothing is cached
+ * then. Never NULL. */
+struct loki *loki_new(struct evloop *loop, struct upstream *up, struct store *store);
 /* Cancels every operation (no callbacks) and frees. NULL is a no-op. Not
  * from inside one of its callbacks. */
 void loki_free(struct loki *l);
