@@ -40,21 +40,21 @@ struct loki_op;
 /* A stream's label set. Interned: owned by the client, valid until
  * loki_free. keys/values are sorted by key. */
 struct loki_labels {
-    uint32_t id;                /* 1, 2, ... in order of first sight; 0 never used */
+    uint32_t id; /* 1, 2, ... in order of first sight; 0 never used */
     size_t n;
     const char *const *keys;
     const char *const *values;
-    const char *text;           /* canonical selector: {app="web", namespace="dp-a-b"} */
+    const char *text; /* canonical selector: {app="web", namespace="dp-a-b"} */
 };
 /* The value of label key, or NULL. */
 const char *loki_labels_get(const struct loki_labels *ls, const char *key);
 
 /* One log entry. line is NOT NUL-safe: it may hold NUL bytes (use len). */
 struct loki_entry {
-    int64_t ts;                         /* ns since the epoch */
-    const struct loki_labels *stream;   /* interned (see above) */
-    const char *line;                   /* unescaped bytes, NUL-terminated after len;
-                                           borrowed for the batch callback only */
+    int64_t ts;                       /* ns since the epoch */
+    const struct loki_labels *stream; /* interned (see above) */
+    const char *line;                 /* unescaped bytes, NUL-terminated after len;
+                                         borrowed for the batch callback only */
     size_t len;
 };
 
@@ -67,28 +67,28 @@ struct loki_entry {
 struct loki_batch {
     const struct loki_entry *entries;
     size_t n;
-    unsigned page;              /* 0, 1, ... within the operation */
-    bool cached;                /* from the log cache (Loki unreachable) */
-    int64_t fetched_at;         /* cached: wall clock (s) when it was fetched; else 0 */
+    unsigned page;      /* 0, 1, ... within the operation */
+    bool cached;        /* from the log cache (Loki unreachable) */
+    int64_t fetched_at; /* cached: wall clock (s) when it was fetched; else 0 */
 };
 /* Return false to stop the operation: done then gets STATUS_CANCELLED. */
 typedef bool (*loki_batch_cb)(void *arg, const struct loki_batch *batch);
 
 /* The end of an operation. */
 struct loki_result {
-    enum status st;             /* OK; HTTP (Loki's or the proxy's error status);
-                                   JSON (malformed answer); UNREACHABLE; TIMEOUT;
-                                   TLS; AUTH; CONFIG (not configured); CANCELLED */
-    long http_status;           /* 0 without an answer */
-    char error[512];            /* one line as above; "" on success */
-    char warning[256];          /* Loki's first warnings[] entry, or the client's own
-                                   ("more than 5000 entries at one timestamp: some
-                                   skipped"); "" when none */
-    size_t entries;             /* delivered in total */
-    unsigned pages;             /* requests answered */
-    bool cached;                /* the entries came from the log cache */
-    int64_t fetched_at;         /* cached: the oldest fetch time (s) of what was delivered */
-    bool truncated;             /* stopped at opts.limit with more available */
+    enum status st;     /* OK; HTTP (Loki's or the proxy's error status);
+                           JSON (malformed answer); UNREACHABLE; TIMEOUT;
+                           TLS; AUTH; CONFIG (not configured); CANCELLED */
+    long http_status;   /* 0 without an answer */
+    char error[512];    /* one line as above; "" on success */
+    char warning[256];  /* Loki's first warnings[] entry, or the client's own
+                           ("more than 5000 entries at one timestamp: some
+                           skipped"); "" when none */
+    size_t entries;     /* delivered in total */
+    unsigned pages;     /* requests answered */
+    bool cached;        /* the entries came from the log cache */
+    int64_t fetched_at; /* cached: the oldest fetch time (s) of what was delivered */
+    bool truncated;     /* stopped at opts.limit with more available */
 };
 typedef void (*loki_done_cb)(void *arg, const struct loki_result *res);
 
@@ -97,7 +97,8 @@ typedef void (*loki_done_cb)(void *arg, const struct loki_result *res);
  * then. Never NULL. */
 struct loki *loki_new(struct evloop *loop, struct upstream *up, struct store *store);
 /* Cancels every operation (no callbacks) and frees. NULL is a no-op. Not
- * from inside one of its callbacks. */
+ * from inside one of its callbacks. Free every loki_follow and podlog of
+ * it before. */
 void loki_free(struct loki *l);
 bool loki_configured(const struct loki *l);
 struct upstream *loki_upstream(const struct loki *l);
@@ -107,21 +108,21 @@ struct upstream *loki_upstream(const struct loki *l);
 void loki_set_cache_key(struct loki *l, const char *key);
 
 enum loki_direction {
-    LOKI_BACKWARD,              /* newest first (Loki's default) */
-    LOKI_FORWARD,               /* oldest first */
+    LOKI_BACKWARD, /* newest first (Loki's default) */
+    LOKI_FORWARD,  /* oldest first */
 };
 
-#define LOKI_MAX_PAGE 5000      /* Loki's default max_entries_limit_per_query */
+#define LOKI_MAX_PAGE 5000 /* Loki's default max_entries_limit_per_query */
 
 struct loki_range_opts {
-    const char *query;          /* LogQL; copied */
-    int64_t start_ns;           /* inclusive */
-    int64_t end_ns;             /* exclusive */
+    const char *query; /* LogQL; copied */
+    int64_t start_ns;  /* inclusive */
+    int64_t end_ns;    /* exclusive */
     enum loki_direction direction;
-    size_t limit;               /* entries wanted in total; 0: everything in range */
-    size_t page_size;           /* per request; 0: LOKI_MAX_PAGE */
-    bool use_cache;             /* read the cache when Loki is unreachable, and
-                                   write what was fetched (needs a store) */
+    size_t limit;     /* entries wanted in total; 0: everything in range */
+    size_t page_size; /* per request; 0: LOKI_MAX_PAGE */
+    bool use_cache;   /* read the cache when Loki is unreachable, and
+                         write what was fetched (needs a store) */
 };
 
 /*
@@ -151,8 +152,8 @@ struct loki_op *loki_range(struct loki *l, const struct loki_range_opts *opts, l
  * (0, 0: Loki's default, the last 6 h), optionally scoped by a stream
  * selector (query may be NULL). values is sorted, borrowed for the call;
  * NULL-terminated. */
-typedef void (*loki_strings_cb)(void *arg, const struct loki_result *res,
-                                const char *const *values, size_t n);
+typedef void (*loki_strings_cb)(void *arg, const struct loki_result *res, const char *const *values,
+                                size_t n);
 struct loki_op *loki_labels(struct loki *l, const char *name, const char *query, int64_t start_ns,
                             int64_t end_ns, loki_strings_cb cb, void *arg);
 
@@ -182,27 +183,26 @@ size_t loki_pending(const struct loki *l);
  */
 struct loki_follow;
 struct loki_follow_opts {
-    const char *query;          /* copied */
-    int64_t start_ns;           /* 0: now */
-    int interval_ms;            /* 0: 1000 */
-    size_t page_size;           /* 0: LOKI_MAX_PAGE */
+    const char *query; /* copied */
+    int64_t start_ns;  /* 0: now */
+    int interval_ms;   /* 0: 1000 */
+    size_t page_size;  /* 0: LOKI_MAX_PAGE */
 };
 /* Called after every failed poll and after the first good poll that
  * follows a failure. */
 typedef void (*loki_follow_status_cb)(void *arg, const struct loki_result *res);
 struct loki_follow *loki_follow_new(struct loki *l, const struct loki_follow_opts *opts,
-                                    loki_batch_cb batch, loki_follow_status_cb status,
-                                    void *arg);
+                                    loki_batch_cb batch, loki_follow_status_cb status, void *arg);
 /* Stops polling (no callbacks afterwards) and frees. Safe from inside its
  * callbacks. NULL is a no-op. */
 void loki_follow_free(struct loki_follow *f);
 /* Counters for tests and the benchmark. */
 struct loki_follow_stats {
     uint64_t polls;
-    uint64_t entries;           /* delivered */
-    uint64_t duplicates;        /* skipped at the boundary */
-    size_t boundary;            /* entries remembered now (the dedup set) */
-    int64_t last_ts;            /* newest timestamp delivered (0: none) */
+    uint64_t entries;    /* delivered */
+    uint64_t duplicates; /* skipped at the boundary */
+    size_t boundary;     /* entries remembered now (the dedup set) */
+    int64_t last_ts;     /* newest timestamp delivered (0: none) */
 };
 void loki_follow_stats(const struct loki_follow *f, struct loki_follow_stats *out);
 
@@ -213,8 +213,8 @@ void loki_follow_stats(const struct loki_follow *f, struct loki_follow_stats *ou
  * loki_parse_strings: {"status":"success","data":[...]} (data missing or
  * null = empty) into a new strv (caller frees with strv_free).
  */
-void loki_error_line(long http_status, const char *body, size_t len, bool proxy_error,
-                     char *out, size_t size);
+void loki_error_line(long http_status, const char *body, size_t len, bool proxy_error, char *out,
+                     size_t size);
 enum status loki_parse_strings(const char *body, size_t len, char ***out, size_t *n);
 
 #endif /* OPSDECK_LOKI_H */

@@ -23,15 +23,15 @@ struct kube;
 struct podlog;
 
 struct podlog_opts {
-    const char *ns;             /* copied */
-    const char *pod;            /* copied */
-    const char *container;      /* NULL: the pod's only (or default) container */
-    const char *app;            /* optional, for the stream's labels; copied */
-    long tail_lines;            /* 0: 1000; < 0: the whole log */
-    int64_t since_ns;           /* > 0: sinceTime (overrides tail_lines when set) */
-    bool follow;                /* keep the stream open */
-    bool previous;              /* the previous container's log */
-    size_t max_line;            /* 0: 1 MiB; longer lines are cut there */
+    const char *ns;        /* copied */
+    const char *pod;       /* copied */
+    const char *container; /* NULL: the pod's only (or default) container */
+    const char *app;       /* optional, for the stream's labels; copied */
+    long tail_lines;       /* 0: 1000; < 0: the whole log */
+    int64_t since_ns;      /* > 0: sinceTime (overrides tail_lines when set) */
+    bool follow;           /* keep the stream open */
+    bool previous;         /* the previous container's log */
+    size_t max_line;       /* 0: 1 MiB; longer lines are cut there */
 };
 
 /* done: st OK when the server ended the log (not following, or the
