@@ -309,7 +309,10 @@ answer_error(const struct upstream_response *resp, struct loki_result *res)
     }
     res->st = STATUS_HTTP;
     if (resp->proxy_error && resp->error[0]) {
-        snprintf(res->error, sizeof(res->error), "Loki: API server: %.400s", resp->error);
+        /* upstream's line may already name the API server. */
+        snprintf(res->error, sizeof(res->error), "Loki: %s%.400s",
+                 strncmp(resp->error, "API server", 10) == 0 ? "" : "API server: ",
+                 resp->error);
         if (resp->http_status == 502 || resp->http_status == 503 || resp->http_status == 504)
             res->st = STATUS_UNREACHABLE;
         return;
