@@ -21,13 +21,8 @@ bench-platform: opsdeck$(EXEEXT) bench/runstat$(EXEEXT)
 
 # `opsdeck logs` fetching 50,000 lines from the Loki double vs curl fetching the same pages one
 # after another (issue #3): medians of 5, ratio <= 1.3. Measure a release build.
-# bench/logs-follow.py: -f at 2,000 lines/s (CPU share, memory flat, no line twice); its own
-# target (--seconds 600 is the issue's ten minutes).
-EXTRA_DIST += bench/logs-fetch.py bench/logs-follow.py
+EXTRA_DIST += bench/logs-fetch.py
 bench-logs: opsdeck$(EXEEXT)
 	$(PYTHON3) $(srcdir)/bench/logs-fetch.py --builddir $(abs_top_builddir) \
 	    --srcdir $(abs_top_srcdir) $(BENCH_ARGS)
-bench-logs-follow: opsdeck$(EXEEXT)
-	$(PYTHON3) $(srcdir)/bench/logs-follow.py --builddir $(abs_top_builddir) \
-	    --srcdir $(abs_top_srcdir) $(BENCH_ARGS)
-.PHONY: bench-logs bench-logs-follow
+.PHONY: bench-logs
