@@ -503,6 +503,17 @@ START_TEST(test_parse_matrix_3element_missing)
     ck_assert_int_eq(st, STATUS_OK);
     ck_assert_str_eq(pg.warning, "max series limit reached");
 
+    /* Invalid UTF-8 as raw bytes (what Loki sends for such a line): the
+     * bytes become U+FFFD, the page is read. */
+    {
+        const char *raw = "{\"status\":\"success\",\"data\":{\"resultType\":\"streams\","
+                          "\"result\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"5\",\"x\xff\xc0y"
+                          "\xe2\x82\"]]}]}}";
+
+        ck_assert_int_eq(loki_page_parse(&pg, &in, raw, strlen(raw), LOKI_FORWARD), STATUS_OK);
+        ck_assert_uint_eq(pg.n, 1);
+        ck_assert_str_eq(pg.ents[0].line, "x\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd");
+    }
     /* Malformed answers are said as such. */
     ck_assert_int_eq(loki_page_parse(&pg, &in, "{\"status\":\"success\"", 20, LOKI_FORWARD),
                      STATUS_JSON);
