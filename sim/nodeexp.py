@@ -538,7 +538,8 @@ def main():
     ap.add_argument('--clock', help='RFC 3339 or Unix seconds; default $OPSDECK_CLOCK, else '
                     'now: the end of the backfilled hour')
     ap.add_argument('--backfill-file', help='write the OpenMetrics backfill here')
-    ap.add_argument('--backfill-duration', type=int, default=3600, help='seconds (3600)')
+    ap.add_argument('--backfill-duration', type=int, default=3900,
+                    help='seconds (3900: the hour and a 5 min rate window before it)')
     ap.add_argument('--backfill-step', type=int, default=0,
                     help='seconds between samples (15; 60 above 20 nodes)')
     ap.add_argument('--targets-file', help='write Prometheus file_sd targets (JSON) here')
