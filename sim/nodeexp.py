@@ -250,12 +250,16 @@ class Node:
             disk = disk - 2 / 32 * frac
         return cpu, mem, disk
 
-    def backfill(self, out, end, duration, step, down_at):
-        """Writes this node's series from end - duration to end (inclusive) every `step` s as
-        OpenMetrics samples (no # EOF) and sets the live anchor to the values at `end`."""
+    def backfill(self, out, end, duration, step, down_at, lean=False):
+        """Appends this node's series from end - duration to end (inclusive) every `step` s
+        as OpenMetrics sample lines (no # EOF) to the list `out`, and sets the live anchor to
+        the values at `end`. lean: only the series the console's sparklines and node name
+        mapping read (idle CPU, memory, filesystems, network, load, boot time, uname, up)."""
         start = end - duration
         common = {'instance': self.instance, 'job': JOB}
-        ckeys = list(self.rates(self.base[0]).keys())
+        allkeys = list(self.rates(self.base[0]).keys())
+        ckeys = [k for k in allkeys
+                 if not lean or (k[0] in ('net_rx', 'net_tx') or k[2:] == ('idle',))]
         cser = []
         for k in ckeys:
             name, lab = self.counter_series(k)
@@ -284,7 +288,11 @@ class Node:
                 vals[i] += r[k] * step
             t += step
         last = t - step
-        ctr = {k: vals[i] - self.rates(self.base[0])[k] * step for i, k in enumerate(ckeys)}
+        # The anchor of the live counters; series left out of a lean backfill start where an
+        # anchor at `end` puts them.
+        base_r = self.rates(self.base[0])
+        ctr = self.start_counters(end)
+        ctr.update({k: vals[i] - base_r[k] * step for i, k in enumerate(ckeys)})
         with self.lock:
             self.anchor = ctr
             self.anchor_t = float(last)
@@ -363,6 +371,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+
+    def server_bind(self):
+        # HTTPServer.server_bind resolves the address's name (getfqdn): a DNS round trip per
+        # node address, 50 s for 500 nodes. Nothing here uses server_name.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
 
     def get_request(self):
         sock, addr = self.socket.accept()
@@ -549,6 +563,8 @@ def main():
                     help='seconds (3900: the hour and a 5 min rate window before it)')
     ap.add_argument('--backfill-step', type=int, default=0,
                     help='seconds between samples (15; 60 above 20 nodes)')
+    ap.add_argument('--backfill-series', choices=('all', 'lean', 'auto'), default='auto',
+                    help='lean: only what sparklines read (auto: lean above 20 nodes)')
     ap.add_argument('--targets-file', help='write Prometheus file_sd targets (JSON) here')
     ap.add_argument('--down', action='append', default=[], metavar='NODE[:MIN]',
                     help='NODE stopped answering MIN minutes (default 10) before the clock: '
@@ -571,13 +587,20 @@ def main():
     for n in nodes:
         n.boot = end - n.uptime
 
-    out = []
-    for n in nodes:
-        n.backfill(out, end, duration, step, down.get(n.name))
+    lean = {'all': False, 'lean': True, 'auto': args.nodes > 20}[args.backfill_series]
+    bf = tmp = None
     if args.backfill_file:
-        out.append('# EOF\n')
-        write_atomic(args.backfill_file, ''.join(out))
-    del out
+        tmp = '%s.tmp%d' % (args.backfill_file, os.getpid())
+        bf = open(tmp, 'w')
+    for n in nodes:
+        out = []
+        n.backfill(out, end, duration, step, down.get(n.name), lean)
+        if bf:
+            bf.write(''.join(out))
+    if bf:
+        bf.write('# EOF\n')
+        bf.close()
+        os.replace(tmp, args.backfill_file)
 
     app.bind_all(args.port)
     for name in down:

@@ -16,6 +16,8 @@
 #       --clock T           end of the backfilled hour (default $OPSDECK_CLOCK, else now)
 #       --down NODE[:MIN]   NODE stopped answering MIN (10) minutes before the clock
 #       --backfill-step S   seconds between backfilled samples (15; 60 above 20 nodes)
+#       --backfill-series all|lean|auto  lean: only the series sparklines read (auto:
+#                           lean above 20 nodes)
 #   prom_stop               stop Prometheus and the exporters (TERM, then KILL after
 #                           PROM_STOP_TIMEOUT s), wait for them
 #   prom_cleanup            prom_stop and remove PROM_DIR when prom_start made it
@@ -161,7 +163,7 @@ prom_start() {
         case $1 in
             --scrape) prom__scrape=1 ;;
             --scrape-interval) prom__interval=$2; shift ;;
-            --nodes|--clock|--down|--backfill-step)
+            --nodes|--clock|--down|--backfill-step|--backfill-series)
                 [ $# -ge 2 ] || { echo "prom: $1 needs a value" >&2; return 1; }
                 prom__args="$prom__args $1 $(printf "'%s'" "$2")"
                 shift ;;
