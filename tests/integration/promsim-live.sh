@@ -3,25 +3,43 @@
 # tests/integration/promsim-live.sh - the real Prometheus scraping the simulated exporters
 # live: every node up with its node name, an exporter that stops answering (POST /_sim/down)
 # goes to up == 0 and fires NodeDown, the alerting rules fire on the simulated data (ops-1's
-# disk, build-1's CPU, a memory level set through /_sim/level) and nothing else. TAP.
+# disk, build-1's CPU, a memory level set through /_sim/level) and nothing else. No clock: the
+# backfill ends at the start and the live samples continue the same series. TAP.
 . "${top_srcdir:-.}/tests/lib/tap.sh"
 . "${top_srcdir:-.}/tests/lib/prom.sh"
 . "${top_srcdir:-.}/tests/integration/promsim-lib.sh"
 
 WAIT=40         # seconds; the first scrape comes ~5 s after start (Prometheus 2.42)
 
+unset OPSDECK_CLOCK
 t0=$(date +%s%3N)
-OPSDECK_CLOCK=2026-11-24T03:12:00Z prom_start --scrape
-ok $? "prom_start --scrape"
+prom_start --scrape
+ok $? "prom_start --scrape (no clock: the backfilled hour ends now)"
 [ -n "$PROM_PID" ] || bail "no Prometheus"
 diag "start-up: $(( $(date +%s%3N) - t0 )) ms"
 
+# The backfill's up == 1 reaches to now: ask the targets API for scrapes that happened.
 all_up() {
+    prom_get /api/v1/targets | "$PY" -c '
+import json, sys
+t = json.load(sys.stdin)["data"]["activeTargets"]
+sys.exit(not (len(t) == 5 and all(x["health"] == "up" for x in t)))' &&
     [ "$(prom_vec 'count(up{job="node"} == 1)')" = " 5" ]
 }
 prom_poll $WAIT all_up
-ok $? "every node's exporter is scraped: up == 1 for all five"
+ok $? "every node's exporter is scraped: health up and up == 1 for all five"
 diag "first scrape of all five after $(( $(date +%s%3N) - t0 )) ms"
+
+cont=$(prom_vec "100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])))$BYNODE")
+printf '%s\n' "$cont" | sed 's/^/# CPU % over 5m (backfill + live) /'
+printf '%s\n' "$cont" | awk '
+    $1 == "build-1" { f = ($2 > 87 && $2 < 88) }
+    $1 == "ops-1" { g = ($2 > 24.5 && $2 < 25.5) }
+    END { exit !(f && g && NR == 5) }'
+ok $? "rate over 5m spanning backfill and live samples gives the levels: one series, no reset"
+n=$(prom_vec 'count_over_time(up{instance="10.0.1.10:9100"}[5m])' | awk '{ print $2 }')
+[ "${n:-0}" -ge 21 ] && [ "${n:-0}" -lt 100 ]
+ok $? "ops-1's up has backfilled and live samples in the last 5 minutes ($n)"
 
 got=$(prom_query 'node_uname_info' | "$PY" -c '
 import json, sys
