@@ -106,6 +106,36 @@ ok $? "ops-1's disk filled up during the hour ($disk_then % an hour before)"
 prom_vec_is "$CPU" 2026-11-24T03:30:00Z ""
 ok $? "nothing after the clock without a live scrape"
 
+nblocks=$(ls "$PROM_DIR"/tsdb/*/meta.json 2>/dev/null | wc -l)
+[ "$nblocks" -eq 1 ]
+ok $? "02:07-03:12 lies in one 2 h block ($nblocks)"
+
+# A backfill across a 2 h block boundary (01:25-02:30): two blocks, one continuous hour.
+pids="$PROM_PID $NODEEXP_PID"
+prom_stop
+alive=0
+for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+ok $alive "prom_stop stopped Prometheus and the exporters ($pids)"
+
+prom_start --clock 2026-11-24T02:30:00Z
+ok $? "prom_start again in the same PROM_DIR, clock 02:30 (the hour crosses 02:00)"
+nblocks=$(ls "$PROM_DIR"/tsdb/*/meta.json 2>/dev/null | wc -l)
+[ "$nblocks" -eq 2 ]
+ok $? "promtool cut the backfill at the 2 h boundary: two blocks ($nblocks)"
+prom_vec_is "$CPU$BYNODE" 2026-11-24T02:30:00Z "build-1 87.5
+k3s-1 25
+ops-1 25
+run-1 37.5
+run-2 31.25"
+ok $? "CPU % exact at the new clock (the old backfill is gone)"
+n=$(curl -sS --max-time 30 --data-urlencode "query=$CPU" \
+    --data-urlencode start=2026-11-24T01:30:00Z --data-urlencode end=2026-11-24T02:30:00Z \
+    --data-urlencode step=60 "$PROM_URL/api/v1/query_range" | "$PY" -c '
+import json, sys
+print(sorted({len(r["values"]) for r in json.load(sys.stdin)["data"]["result"]}))')
+[ "$n" = "[61]" ]
+ok $? "the hour across the boundary is whole for every node ($n points)"
+
 pids="$PROM_PID $NODEEXP_PID"
 prom_stop
 alive=0
