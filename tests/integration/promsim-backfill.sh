@@ -3,7 +3,8 @@
 # tests/integration/promsim-backfill.sh - the backfilled hour in the real Prometheus (no live
 # scrape): at the clock time the queries of api-facts §3.5 give the exact values the simulated
 # nodes are set to (sim/README.md "Prometheus"), the hour is full for sparklines, and an
-# exporter that stopped answering (--down) has its series end there. TAP.
+# exporter that stopped answering (--down) has its series end there; a backfill across a 2 h
+# block boundary; prom_scrape on/off. TAP.
 . "${top_srcdir:-.}/tests/lib/tap.sh"
 . "${top_srcdir:-.}/tests/lib/prom.sh"
 . "${top_srcdir:-.}/tests/integration/promsim-lib.sh"
@@ -135,6 +136,19 @@ import json, sys
 print(sorted({len(r["values"]) for r in json.load(sys.stdin)["data"]["result"]}))')
 [ "$n" = "[61]" ]
 ok $? "the hour across the boundary is whole for every node ($n points)"
+
+# prom_scrape on|off rewrites the file_sd targets: scraping starts and stops.
+targets_are() {
+    [ "$(prom_get /api/v1/targets | "$PY" -c '
+import json, sys
+print(" ".join(sorted(t["health"] for t in json.load(sys.stdin)["data"]["activeTargets"])))')" = "$1" ]
+}
+prom_scrape on
+prom_poll 40 targets_are "up up up up up"
+ok $? "prom_scrape on: the five exporters are scraped"
+prom_scrape off
+prom_poll 40 targets_are ""
+ok $? "prom_scrape off: no targets"
 
 pids="$PROM_PID $NODEEXP_PID"
 prom_stop
