@@ -194,7 +194,7 @@ class Node:
         up = t - self.boot
         return {k: math.floor(v * up) for k, v in self.rates(self.base[0]).items()}
 
-    def gauges(self, cpu, mem, disk, now):
+    def gauges(self, cpu, mem, disk):
         """(metric, labels, value) of the gauges at these levels."""
         out = [('node_boot_time_seconds', {}, self.boot)]
         for dev, fstype, mnt, size in self.fs:
@@ -277,7 +277,7 @@ class Node:
             if alive:
                 for i, s in enumerate(cser):
                     out.append(s + om_float(vals[i]) + ts)
-                for name, lab, v in self.gauges(cpu, mem, disk, t):
+                for name, lab, v in self.gauges(cpu, mem, disk):
                     lab = dict(lab, **common)
                     out.append('%s{%s} %s%s' % (name, label_str(lab), om_float(v), ts))
             # The rate from t to t + step is the level of the sample at t + step, so the
@@ -325,7 +325,7 @@ class Node:
         for k, v in ctr.items():
             name, lab = self.counter_series(k)
             fam.setdefault(name, []).append((lab, v))
-        for name, lab, v in self.gauges(cpu, mem, disk, now):
+        for name, lab, v in self.gauges(cpu, mem, disk):
             fam.setdefault(name, []).append((lab, v))
         fam['node_exporter_build_info'] = [({'branch': 'debian/sid', 'goarch': 'amd64',
                                              'goos': 'linux', 'goversion': 'go1.19.8',
@@ -386,6 +386,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 class ExporterHandler(http.server.BaseHTTPRequestHandler):
     server_version = 'nodeexp/1.5.0'
+    timeout = 30            # a client that stops sending does not keep a thread forever
 
     def log_message(self, fmt, *args):
         pass
@@ -418,6 +419,7 @@ class ExporterHandler(http.server.BaseHTTPRequestHandler):
 
 class ControlHandler(http.server.BaseHTTPRequestHandler):
     server_version = 'nodeexp-control'
+    timeout = 30
 
     def log_message(self, fmt, *args):
         pass
@@ -534,9 +536,12 @@ class App:
 
     def serve(self, stop):
         while not stop.is_set():
+            events = self.sel.select(timeout=0.2)
             with self.lock:
-                events = self.sel.select(timeout=0.2)
+                live = set(map(id, self.servers.values()))
                 for key, _ in events:
+                    if id(key.data) not in live:
+                        continue        # closed by /_sim/down since select returned
                     try:
                         key.data._handle_request_noblock()
                     except OSError:

@@ -35,6 +35,10 @@
 : "${PROM_STOP_TIMEOUT:=10}"
 : "${PROM_HOME:=${SIM_HOME:-}}"
 
+prom__quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
 prom__now_ms() {
     date +%s%3N
 }
@@ -165,7 +169,7 @@ prom_start() {
             --scrape-interval) prom__interval=$2; shift ;;
             --nodes|--clock|--down|--backfill-step|--backfill-series)
                 [ $# -ge 2 ] || { echo "prom: $1 needs a value" >&2; return 1; }
-                prom__args="$prom__args $1 $(printf "'%s'" "$2")"
+                prom__args="$prom__args $1 $(prom__quote "$2")"
                 shift ;;
             *) echo "prom: unknown option $1" >&2; return 1 ;;
         esac
