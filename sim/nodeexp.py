@@ -578,7 +578,10 @@ def main():
     if args.nodes > 500:
         ap.error('--nodes: at most 500')
     clock_s = args.clock or os.environ.get('OPSDECK_CLOCK')
-    end = int(parse_time(clock_s)) if clock_s else int(time.time())
+    try:
+        end = int(parse_time(clock_s)) if clock_s else int(time.time())
+    except ValueError as e:
+        ap.error('--clock / $OPSDECK_CLOCK: %s' % e)
     step = args.backfill_step or (15 if args.nodes <= 20 else 60)
     duration = args.backfill_duration - args.backfill_duration % step
     nodes = make_nodes(args.nodes)
