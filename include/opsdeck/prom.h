@@ -122,12 +122,12 @@ enum status prom_parse_targets(const char *body, size_t len, long http_status,
  * once from the loop unless the call is cancelled; st is STATUS_OK with
  * the parsed result, or the failure with status_text() set (transport
  * errors as the upstream reported them, prefixed "Prometheus: "). The
- * result and resp are borrowed for the callback only; an alerts callback
- * may take its list over (copy the struct, then zero *a). resp is never
+ * result and resp are borrowed for the callback only; a callback may take
+ * the result or list over (copy the struct, then zero the original). resp is never
  * NULL.
  */
 struct prom_call;
-typedef void (*prom_query_cb)(void *arg, enum status st, const struct prom_result *r,
+typedef void (*prom_query_cb)(void *arg, enum status st, struct prom_result *r,
                               const struct upstream_response *resp);
 typedef void (*prom_alerts_cb)(void *arg, enum status st, struct prom_alerts *a,
                                const struct upstream_response *resp);
