@@ -11,13 +11,16 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/cli.h"
+#include "opsdeck/clock.h"
 #include "opsdeck/macros.h"
+#include "opsdeck/prom.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/status.h"
 
 static const char usage_text[] =
     "usage: opsdeck [OPTIONS]                       open the console\n"
     "       opsdeck [OPTIONS] get nodes|pods|tenants [-n NS | -A] [-o table|json] [--cached]\n"
+    "       opsdeck [OPTIONS] query PROMQL [--time T] [-o table|json]\n"
     "       opsdeck [OPTIONS] info                  print every resolved path and setting\n"
     "       opsdeck [OPTIONS] cache clear           empty cache.db\n"
     "\n"
@@ -47,6 +50,10 @@ static const char usage_text[] =
     "  -o, --output FORMAT    table (default) or json\n"
     "  --cached               print the cached data (each object carries fetched_at)\n"
     "\n"
+    "query options:\n"
+    "  --time T               evaluate at T (RFC 3339 or Unix seconds; default: now)\n"
+    "  -o, --output FORMAT    table (default) or json (Prometheus's data object as returned)\n"
+    "\n"
     "See opsdeck(1) and README.md.\n";
 
 enum {
@@ -65,6 +72,7 @@ enum {
     OPT_REFRESH,
     OPT_ITERATIONS,
     OPT_CACHED,
+    OPT_TIME,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +94,7 @@ static const struct option long_options[] = {
     { "all-namespaces", no_argument, NULL, 'A' },
     { "output", required_argument, NULL, 'o' },
     { "cached", no_argument, NULL, OPT_CACHED },
+    { "time", required_argument, NULL, OPT_TIME },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -139,12 +148,27 @@ namespace_name_ok(const char *s)
     return true;
 }
 
+/* --time: RFC 3339 or Unix seconds (fractions kept to the millisecond). */
+static bool
+parse_query_time(const char *s, int64_t *out_ms)
+{
+    int64_t ns;
+
+    if (time_parse_rfc3339(s, &ns)) {
+        *out_ms = ns / 1000000;
+        return *out_ms > 0;
+    }
+    return prom_parse_ts(s, strlen(s), out_ms) && *out_ms > 0;
+}
+
 int
 main(int argc, char **argv)
 {
     struct setup_opts sopts = { 0 };
     struct console_opts copts = { 0 };
     struct cli_get_opts gopts = { 0 };
+    struct cli_query_opts qopts = { 0 };
+    const char *time_arg = NULL;
     bool ns_given = false, output_given = false, cached_given = false;
     struct setup setup;
     const char *cmd = NULL;
@@ -196,6 +220,7 @@ main(int argc, char **argv)
             output_given = true;
             break;
         case OPT_CACHED: gopts.cached = true; cached_given = true; break;
+        case OPT_TIME: time_arg = optarg; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("opsdeck %s\n", PACKAGE_VERSION); return 0;
         default: fputs("Try 'opsdeck --help'.\n", stderr); return 2;
@@ -225,6 +250,15 @@ main(int argc, char **argv)
             return usage_error("-n: '%s' is not a namespace name (lowercase letters, digits and "
                                "'-', at most 63)",
                                gopts.ns);
+    } else if (cmd && strcmp(cmd, "query") == 0) {
+        qopts.expr = optind < argc ? argv[optind++] : NULL;
+        if (!qopts.expr || !*qopts.expr)
+            return usage_error("query: %s", "which PromQL expression?");
+        if (ns_given || cached_given)
+            return usage_error("%s", "-n, -A and --cached belong to 'get'");
+        if (time_arg && !parse_query_time(time_arg, &qopts.time_ms))
+            return usage_error("--time: not RFC 3339 or Unix seconds: %s", time_arg);
+        qopts.json = gopts.json;
     } else if (ns_given || output_given || cached_given) {
         return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
     } else if (cmd && strcmp(cmd, "cache") == 0) {
@@ -236,6 +270,8 @@ main(int argc, char **argv)
     } else if (cmd && strcmp(cmd, "info") != 0) {
         return usage_error("unknown command '%s' (get, info, cache)", cmd);
     }
+    if (time_arg && strcmp(cmd ? cmd : "", "query") != 0)
+        return usage_error("%s", "--time belongs to 'query'");
     /* Every usage error is found before any file is read: a broken platform
      * file must not turn a typo on the command line into exit status 1. */
     if (optind < argc)
@@ -250,6 +286,8 @@ main(int argc, char **argv)
         rc = console_run(&setup, &copts);
     } else if (strcmp(cmd, "get") == 0) {
         rc = cli_get(&setup, &gopts);
+    } else if (strcmp(cmd, "query") == 0) {
+        rc = cli_query(&setup, &qopts);
     } else if (strcmp(cmd, "info") == 0) {
         rc = cli_info(&setup);
     } else {
