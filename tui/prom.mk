@@ -9,3 +9,5 @@ tests_unit_test_sparkline_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sparkline_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_sparkline_SOURCES = tests/unit/test-sparkline.c tests/unit/testlib.h
 TESTS += tests/unit/test-sparkline
+
+opsdeck_SOURCES += views/alerts.c
