@@ -89,7 +89,8 @@ struct nodes_view {
 /* "  5% ▁▁▂▁▁▁▁▂": the newest value, then the hour; a node whose metrics
  * stopped keeps its last value and its line ends where they stopped. Sets
  * *num (sort: tenths of a percent; -1 when none) and raises *worst. NULL
- * (an empty cell) without Prometheus. */
+ * (an empty cell: the columns are absent) without Prometheus, and until it
+ * has answered with metrics of some node. */
 static const char *
 metric_cell(struct nodes_view *nv, const struct nm_node *n, enum nm_metric m, int64_t *num,
             double *worst)
@@ -97,8 +98,12 @@ metric_cell(struct nodes_view *nv, const struct nm_node *n, enum nm_metric m, in
     struct strbuf *sb = &nv->metric[m];
     const struct nm_series *s = n ? &n->m[m] : NULL;
 
+    size_t known = 0;
+
     *num = -1;
-    if (!nv->nm)
+    if (nv->nm)
+        node_metrics_all(nv->nm, &known);
+    if (!known)
         return NULL;
     strbuf_reset(sb);
     if (!s || isnan(s->last)) {
