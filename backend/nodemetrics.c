@@ -258,6 +258,7 @@ start_refresh(struct node_metrics *nm)
     int64_t now = clock_now();
     int64_t end = now - now % nm->step_s;
     int64_t start = end - (int64_t)(nm->npoints - 1) * nm->step_s;
+    char *uname;
 
     if (nm->outstanding || !upstream_configured(nm->u))
         return;
@@ -270,8 +271,9 @@ start_refresh(struct node_metrics *nm)
     for (int m = 0; m < NM_COUNT; m++)
         nm->calls[m] =
             prom_query_range(nm->u, queries[m], start, end, nm->step_s, on_result, &nm->slots[m]);
-    nm->calls[NM_COUNT] =
-        prom_query(nm->u, NM_UNAME_QUERY, end * 1000, on_result, &nm->slots[NM_COUNT]);
+    uname = xasprintf(NM_UNAME_QUERY, nm->window_s);
+    nm->calls[NM_COUNT] = prom_query(nm->u, uname, end * 1000, on_result, &nm->slots[NM_COUNT]);
+    free(uname);
 }
 
 static void

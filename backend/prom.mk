@@ -18,6 +18,21 @@ tests_unit_test_prom_nodemetrics_LDADD = $(UNIT_LIBS)
 tests_unit_test_prom_nodemetrics_SOURCES = tests/unit/test-prom-nodemetrics.c tests/unit/testlib.h
 TESTS += tests/unit/test-prom-nodemetrics
 
+# Node metrics and the alerts poller against the real Prometheus (tests/lib/prom.sh).
+check_PROGRAMS += tests/integration/prom-driver
+tests_integration_prom_driver_CFLAGS = $(AM_CFLAGS) $(BACKEND_CFLAGS)
+tests_integration_prom_driver_LDADD = $(BACKEND_LIBS)
+tests_integration_prom_driver_SOURCES = tests/integration/prom-driver.c
+EXTRA_DIST += tests/integration/prom-lib.sh
+EXTRA_DIST += tests/integration/prom-alerts.sh
+EXTRA_DIST += tests/integration/prom-metrics.sh
+TESTS += tests/integration/prom-alerts.sh
+TESTS += tests/integration/prom-metrics.sh
+
+# opsdeck query against the same Prometheus, and what Prometheus itself answers.
+EXTRA_DIST += tests/integration/cli-query.sh
+TESTS += tests/integration/cli-query.sh
+
 # Headers of these modules (the contracts; listed for make dist).
 backend_libbackend_a_SOURCES += \
     include/opsdeck/nodemetrics.h \

@@ -854,7 +854,10 @@ cli_query(struct setup *s, const struct cli_query_opts *opts)
         q.rc = 1;
         goto out;
     }
-    prom_query(u, opts->expr, opts->time_ms, on_query, &q);
+    /* An injected clock (OPSDECK_CLOCK) is "now" for Prometheus too. */
+    prom_query(u, opts->expr,
+               opts->time_ms ? opts->time_ms : clock_is_injected() ? clock_now_ns() / 1000000 : 0,
+               on_query, &q);
     while (!q.done) {
         int timeout;
         size_t n;

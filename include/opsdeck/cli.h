@@ -20,7 +20,8 @@ struct cli_get_opts {
 
 struct cli_query_opts {
     const char *expr;           /* the PromQL expression */
-    int64_t time_ms;            /* --time; 0: Prometheus's now */
+    int64_t time_ms;            /* --time; 0: now (OPSDECK_CLOCK when injected, else
+                                   Prometheus's own) */
     bool json;                  /* -o json: Prometheus's data object as returned */
 };
 

@@ -13,9 +13,9 @@ struct upstream;
 /*
  * One refresh is four requests, whatever the number of nodes: a range
  * query per metric over the whole fleet (`… by (instance)`, the last
- * window at step, so 60 points for an hour at 60 s) and one instant
- * `node_uname_info` query that maps each exporter instance to the node
- * name it reports. Refreshes follow each other every period (never faster
+ * window at step, so 60 points for an hour at 60 s) and one instant query
+ * of `node_uname_info` over the window that maps each exporter instance to
+ * the node name it reports. Refreshes follow each other every period (never faster
  * than the step) on the wall clock (clock.h, so OPSDECK_CLOCK places the
  * window); while paused nothing is fetched.
  *
@@ -28,7 +28,10 @@ enum nm_metric { NM_CPU, NM_MEM, NM_DISK, NM_COUNT };
 const char *nm_metric_name(enum nm_metric m);
 /* The PromQL of each metric (percent, by instance). Static. */
 const char *nm_metric_query(enum nm_metric m);
-#define NM_UNAME_QUERY "count by (instance, nodename) (node_uname_info)"
+/* The instance -> node name map: every exporter seen in the window, so
+ * that a node which stopped answering keeps its name (%d: the window in
+ * seconds). */
+#define NM_UNAME_QUERY "count by (instance, nodename) (last_over_time(node_uname_info[%ds]))"
 
 struct nm_series {
     double *v;        /* npoints slots, oldest first, NaN where no sample (owned) */
