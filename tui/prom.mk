@@ -11,3 +11,11 @@ tests_unit_test_sparkline_SOURCES = tests/unit/test-sparkline.c tests/unit/testl
 TESTS += tests/unit/test-sparkline
 
 opsdeck_SOURCES += views/alerts.c
+
+# The nodes pane's metrics and the alerts pane over the real Prometheus (tests/lib/prom.sh).
+TESTS += tests/screens/alerts-pane.test
+TESTS += tests/screens/nodes-metrics-narrow.test
+TESTS += tests/screens/nodes-metrics-wide.test
+EXTRA_DIST += tests/screens/alerts-pane.test
+EXTRA_DIST += tests/screens/nodes-metrics-narrow.test
+EXTRA_DIST += tests/screens/nodes-metrics-wide.test

@@ -31,7 +31,7 @@ static const struct table_column columns[COL_COUNT] = {
                        .sort = TABLE_SORT_TEXT },
     [COL_SINCE] = { .title = "SINCE", .min = 5, .max = 7, .priority = 1,
                     .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_AGE },
-    [COL_LABELS] = { .title = "LABELS", .min = 6, .max = 48, .priority = 4,
+    [COL_LABELS] = { .title = "LABELS", .min = 6, .max = 40, .priority = 4,
                      .sort = TABLE_SORT_TEXT },
     [COL_SUMMARY] = { .title = "SUMMARY", .min = 7, .max = 80, .priority = 3,
                       .sort = TABLE_SORT_TEXT },
@@ -98,7 +98,6 @@ put_all(struct view *view)
         view_set_empty_text(view, "no alerts firing or pending");
     if (!list)
         return;
-    view_set_title(view, "alerts (%zu firing)", list->firing);
     table_replace_begin(t);
     for (size_t i = 0; i < list->len; i++) {
         const struct prom_alert *a = &list->items[i];
