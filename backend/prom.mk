@@ -37,3 +37,10 @@ TESTS += tests/integration/cli-query.sh
 backend_libbackend_a_SOURCES += \
     include/opsdeck/nodemetrics.h \
     include/opsdeck/prom.h
+
+# opsdeck query against promtool on the same Prometheus, and bytes per metrics refresh
+# (bench/query.sh; figures in its output). Not part of make check: it times.
+EXTRA_DIST += bench/query.sh
+bench-query: opsdeck$(EXEEXT) bench/runstat$(EXEEXT) tests/integration/prom-driver$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/query.sh --builddir $(abs_top_builddir) $(BENCH_ARGS)
+.PHONY: bench-query

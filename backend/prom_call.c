@@ -30,6 +30,17 @@ struct prom_call {
     void *arg;
 };
 
+/* "Prometheus: <error>", unless the upstream already named itself. */
+static enum status
+fail_line(enum status st, const char *error)
+{
+    static const char name[] = "Prometheus: ";
+
+    if (strncmp(error, name, sizeof(name) - 1) == 0)
+        return status_fail(st, "%s", error);
+    return status_fail(st, "%s%s", name, error);
+}
+
 static void
 on_response(void *arg, const struct upstream_response *resp)
 {
@@ -37,10 +48,9 @@ on_response(void *arg, const struct upstream_response *resp)
     enum status st = resp->result;
 
     if (st != STATUS_OK)
-        status_fail(st, "Prometheus: %s", resp->error[0] ? resp->error : status_message(st));
+        fail_line(st, resp->error[0] ? resp->error : status_message(st));
     else if (resp->proxy_error)
-        st = status_fail(STATUS_HTTP, "Prometheus: %s",
-                         resp->error[0] ? resp->error : "service proxy error");
+        st = fail_line(STATUS_HTTP, resp->error[0] ? resp->error : "service proxy error");
     c->in_cb = true;
     switch (c->kind) {
     case CALL_QUERY: {
