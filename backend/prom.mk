@@ -40,7 +40,7 @@ backend_libbackend_a_SOURCES += \
 
 # opsdeck query against promtool on the same Prometheus, and bytes per metrics refresh
 # (bench/query.sh; figures in its output). Not part of make check: it times.
-EXTRA_DIST += bench/query.sh
+EXTRA_DIST += bench/query.md bench/query.sh
 bench-query: opsdeck$(EXEEXT) bench/runstat$(EXEEXT) tests/integration/prom-driver$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/query.sh --builddir $(abs_top_builddir) $(BENCH_ARGS)
 .PHONY: bench-query
