@@ -117,6 +117,13 @@ def go_float(v):
     return neg + digits[:dp] + '.' + digits[dp:]
 
 
+def om_float(v):
+    """A sample value for the backfill: exact (shortest round-trip) and fast."""
+    if v == int(v) and abs(v) < 2 ** 53:
+        return '%d' % v
+    return repr(float(v))
+
+
 def unit_hash(*parts):
     """A deterministic number in [0, 1) from the parts (history shapes, not randomness)."""
     h = hashlib.sha256('\0'.join(str(p) for p in parts).encode()).digest()
@@ -187,7 +194,7 @@ class Node:
         up = t - self.boot
         return {k: math.floor(v * up) for k, v in self.rates(self.base[0]).items()}
 
-    def gauges(self, cpu, mem, disk, now):
+    def gauges(self, cpu, mem, disk):
         """(metric, labels, value) of the gauges at these levels."""
         out = [('node_boot_time_seconds', {}, self.boot)]
         for dev, fstype, mnt, size in self.fs:
@@ -243,12 +250,16 @@ class Node:
             disk = disk - 2 / 32 * frac
         return cpu, mem, disk
 
-    def backfill(self, out, end, duration, step, down_at):
-        """Writes this node's series from end - duration to end (inclusive) every `step` s as
-        OpenMetrics samples (no # EOF) and sets the live anchor to the values at `end`."""
+    def backfill(self, out, end, duration, step, down_at, lean=False):
+        """Appends this node's series from end - duration to end (inclusive) every `step` s
+        as OpenMetrics sample lines (no # EOF) to the list `out`, and sets the live anchor to
+        the values at `end`. lean: only the series the console's sparklines and node name
+        mapping read (idle CPU, memory, filesystems, network, load, boot time, uname, up)."""
         start = end - duration
         common = {'instance': self.instance, 'job': JOB}
-        ckeys = list(self.rates(self.base[0]).keys())
+        allkeys = list(self.rates(self.base[0]).keys())
+        ckeys = [k for k in allkeys
+                 if not lean or (k[0] in ('net_rx', 'net_tx') or k[2:] == ('idle',))]
         cser = []
         for k in ckeys:
             name, lab = self.counter_series(k)
@@ -265,10 +276,10 @@ class Node:
             cpu, mem, disk = self.history_levels(t, end, duration)
             if alive:
                 for i, s in enumerate(cser):
-                    out.append(s + go_float(vals[i]) + ts)
-                for name, lab, v in self.gauges(cpu, mem, disk, t):
+                    out.append(s + om_float(vals[i]) + ts)
+                for name, lab, v in self.gauges(cpu, mem, disk):
                     lab = dict(lab, **common)
-                    out.append('%s{%s} %s%s' % (name, label_str(lab), go_float(v), ts))
+                    out.append('%s{%s} %s%s' % (name, label_str(lab), om_float(v), ts))
             # The rate from t to t + step is the level of the sample at t + step, so the
             # STEADY window's samples are all at the node's level.
             ncpu = self.history_levels(t + step, end, duration)[0]
@@ -277,7 +288,11 @@ class Node:
                 vals[i] += r[k] * step
             t += step
         last = t - step
-        ctr = {k: vals[i] - self.rates(self.base[0])[k] * step for i, k in enumerate(ckeys)}
+        # The anchor of the live counters; series left out of a lean backfill start where an
+        # anchor at `end` puts them.
+        base_r = self.rates(self.base[0])
+        ctr = self.start_counters(end)
+        ctr.update({k: vals[i] - base_r[k] * step for i, k in enumerate(ckeys)})
         with self.lock:
             self.anchor = ctr
             self.anchor_t = float(last)
@@ -310,7 +325,7 @@ class Node:
         for k, v in ctr.items():
             name, lab = self.counter_series(k)
             fam.setdefault(name, []).append((lab, v))
-        for name, lab, v in self.gauges(cpu, mem, disk, now):
+        for name, lab, v in self.gauges(cpu, mem, disk):
             fam.setdefault(name, []).append((lab, v))
         fam['node_exporter_build_info'] = [({'branch': 'debian/sid', 'goarch': 'amd64',
                                              'goos': 'linux', 'goversion': 'go1.19.8',
@@ -357,6 +372,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
+    def server_bind(self):
+        # HTTPServer.server_bind resolves the address's name (getfqdn): a DNS round trip per
+        # node address, 50 s for 500 nodes. Nothing here uses server_name.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
     def get_request(self):
         sock, addr = self.socket.accept()
         sock.setblocking(True)
@@ -365,6 +386,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 class ExporterHandler(http.server.BaseHTTPRequestHandler):
     server_version = 'nodeexp/1.5.0'
+    timeout = 30            # a client that stops sending does not keep a thread forever
 
     def log_message(self, fmt, *args):
         pass
@@ -397,6 +419,7 @@ class ExporterHandler(http.server.BaseHTTPRequestHandler):
 
 class ControlHandler(http.server.BaseHTTPRequestHandler):
     server_version = 'nodeexp-control'
+    timeout = 30
 
     def log_message(self, fmt, *args):
         pass
@@ -513,9 +536,12 @@ class App:
 
     def serve(self, stop):
         while not stop.is_set():
+            events = self.sel.select(timeout=0.2)
             with self.lock:
-                events = self.sel.select(timeout=0.2)
+                live = set(map(id, self.servers.values()))
                 for key, _ in events:
+                    if id(key.data) not in live:
+                        continue        # closed by /_sim/down since select returned
                     try:
                         key.data._handle_request_noblock()
                     except OSError:
@@ -542,6 +568,8 @@ def main():
                     help='seconds (3900: the hour and a 5 min rate window before it)')
     ap.add_argument('--backfill-step', type=int, default=0,
                     help='seconds between samples (15; 60 above 20 nodes)')
+    ap.add_argument('--backfill-series', choices=('all', 'lean', 'auto'), default='auto',
+                    help='lean: only what sparklines read (auto: lean above 20 nodes)')
     ap.add_argument('--targets-file', help='write Prometheus file_sd targets (JSON) here')
     ap.add_argument('--down', action='append', default=[], metavar='NODE[:MIN]',
                     help='NODE stopped answering MIN minutes (default 10) before the clock: '
@@ -550,7 +578,10 @@ def main():
     if args.nodes > 500:
         ap.error('--nodes: at most 500')
     clock_s = args.clock or os.environ.get('OPSDECK_CLOCK')
-    end = int(parse_time(clock_s)) if clock_s else int(time.time())
+    try:
+        end = int(parse_time(clock_s)) if clock_s else int(time.time())
+    except ValueError as e:
+        ap.error('--clock / $OPSDECK_CLOCK: %s' % e)
     step = args.backfill_step or (15 if args.nodes <= 20 else 60)
     duration = args.backfill_duration - args.backfill_duration % step
     nodes = make_nodes(args.nodes)
@@ -564,13 +595,20 @@ def main():
     for n in nodes:
         n.boot = end - n.uptime
 
-    out = []
-    for n in nodes:
-        n.backfill(out, end, duration, step, down.get(n.name))
+    lean = {'all': False, 'lean': True, 'auto': args.nodes > 20}[args.backfill_series]
+    bf = tmp = None
     if args.backfill_file:
-        out.append('# EOF\n')
-        write_atomic(args.backfill_file, ''.join(out))
-    del out
+        tmp = '%s.tmp%d' % (args.backfill_file, os.getpid())
+        bf = open(tmp, 'w')
+    for n in nodes:
+        out = []
+        n.backfill(out, end, duration, step, down.get(n.name), lean)
+        if bf:
+            bf.write(''.join(out))
+    if bf:
+        bf.write('# EOF\n')
+        bf.close()
+        os.replace(tmp, args.backfill_file)
 
     app.bind_all(args.port)
     for name in down:

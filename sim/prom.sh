@@ -12,10 +12,13 @@
 #       --nodes N           N nodes in all (the seed's five, then run-3 ... as kubesim's
 #                           large platform; at most 500)
 #       --scrape            scrape the exporters live (else the data is the backfill only)
-#       --scrape-interval D scrape interval (1s); evaluation interval is the same
+#       --scrape-interval D scrape interval (1s, 15s above 20 nodes); evaluation interval
+#                           is the same
 #       --clock T           end of the backfilled hour (default $OPSDECK_CLOCK, else now)
 #       --down NODE[:MIN]   NODE stopped answering MIN (10) minutes before the clock
 #       --backfill-step S   seconds between backfilled samples (15; 60 above 20 nodes)
+#       --backfill-series all|lean|auto  lean: only the series sparklines read (auto:
+#                           lean above 20 nodes)
 #   prom_stop               stop Prometheus and the exporters (TERM, then KILL after
 #                           PROM_STOP_TIMEOUT s), wait for them
 #   prom_cleanup            prom_stop and remove PROM_DIR when prom_start made it
@@ -32,6 +35,10 @@
 : "${PROM_START_TIMEOUT:=60}"
 : "${PROM_STOP_TIMEOUT:=10}"
 : "${PROM_HOME:=${SIM_HOME:-}}"
+
+prom__quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
 
 prom__now_ms() {
     date +%s%3N
@@ -155,20 +162,38 @@ prom_start() {
         return 1
     fi
     prom__scrape=0
-    prom__interval=1s
+    prom__interval=
+    prom__nodes=0
+    prom__clock=${OPSDECK_CLOCK:-}
     prom__args=
     while [ $# -gt 0 ]; do
         case $1 in
             --scrape) prom__scrape=1 ;;
-            --scrape-interval) prom__interval=$2; shift ;;
-            --nodes|--clock|--down|--backfill-step)
+            --scrape-interval|--nodes|--clock|--down|--backfill-step|--backfill-series)
                 [ $# -ge 2 ] || { echo "prom: $1 needs a value" >&2; return 1; }
-                prom__args="$prom__args $1 $(printf "'%s'" "$2")"
+                case $1 in
+                    --scrape-interval) prom__interval=$2 ;;
+                    --nodes) prom__nodes=$2 ;;
+                    --clock) prom__clock=$2 ;;
+                esac
+                [ "$1" = --scrape-interval ] ||
+                    prom__args="$prom__args $1 $(prom__quote "$2")"
                 shift ;;
             *) echo "prom: unknown option $1" >&2; return 1 ;;
         esac
         shift
     done
+    if [ -z "$prom__interval" ]; then
+        # One Python process serves every exporter: 500 scrapes a second is too many.
+        if [ "$prom__nodes" -gt 20 ] 2>/dev/null; then prom__interval=15s; else prom__interval=1s; fi
+    fi
+    if [ "$prom__scrape" = 1 ] && [ -n "$prom__clock" ]; then
+        prom__cs=$(date -u -d "$prom__clock" +%s 2>/dev/null || echo "$prom__clock")
+        if [ "${prom__cs%%.*}" -gt "$(date +%s)" ] 2>/dev/null; then
+            echo "prom: warning: the clock $prom__clock is later than the real time; Prometheus" \
+                "discards live samples as out of bounds until the real time passes it" >&2
+        fi
+    fi
     if [ -z "${PROM_DIR:-}" ]; then
         PROM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-prom.XXXXXX") || return 1
         PROM_OWN_DIR=1

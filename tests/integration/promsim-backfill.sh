@@ -3,7 +3,8 @@
 # tests/integration/promsim-backfill.sh - the backfilled hour in the real Prometheus (no live
 # scrape): at the clock time the queries of api-facts §3.5 give the exact values the simulated
 # nodes are set to (sim/README.md "Prometheus"), the hour is full for sparklines, and an
-# exporter that stopped answering (--down) has its series end there. TAP.
+# exporter that stopped answering (--down) has its series end there; a backfill across a 2 h
+# block boundary; prom_scrape on/off. TAP.
 . "${top_srcdir:-.}/tests/lib/tap.sh"
 . "${top_srcdir:-.}/tests/lib/prom.sh"
 . "${top_srcdir:-.}/tests/integration/promsim-lib.sh"
@@ -105,6 +106,49 @@ ok $? "ops-1's disk filled up during the hour ($disk_then % an hour before)"
 
 prom_vec_is "$CPU" 2026-11-24T03:30:00Z ""
 ok $? "nothing after the clock without a live scrape"
+
+nblocks=$(ls "$PROM_DIR"/tsdb/*/meta.json 2>/dev/null | wc -l)
+[ "$nblocks" -eq 1 ]
+ok $? "02:07-03:12 lies in one 2 h block ($nblocks)"
+
+# A backfill across a 2 h block boundary (01:25-02:30): two blocks, one continuous hour.
+pids="$PROM_PID $NODEEXP_PID"
+prom_stop
+alive=0
+for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+ok $alive "prom_stop stopped Prometheus and the exporters ($pids)"
+
+prom_start --clock 2026-11-24T02:30:00Z
+ok $? "prom_start again in the same PROM_DIR, clock 02:30 (the hour crosses 02:00)"
+nblocks=$(ls "$PROM_DIR"/tsdb/*/meta.json 2>/dev/null | wc -l)
+[ "$nblocks" -eq 2 ]
+ok $? "promtool cut the backfill at the 2 h boundary: two blocks ($nblocks)"
+prom_vec_is "$CPU$BYNODE" 2026-11-24T02:30:00Z "build-1 87.5
+k3s-1 25
+ops-1 25
+run-1 37.5
+run-2 31.25"
+ok $? "CPU % exact at the new clock (the old backfill is gone)"
+n=$(curl -sS --max-time 30 --data-urlencode "query=$CPU" \
+    --data-urlencode start=2026-11-24T01:30:00Z --data-urlencode end=2026-11-24T02:30:00Z \
+    --data-urlencode step=60 "$PROM_URL/api/v1/query_range" | "$PY" -c '
+import json, sys
+print(sorted({len(r["values"]) for r in json.load(sys.stdin)["data"]["result"]}))')
+[ "$n" = "[61]" ]
+ok $? "the hour across the boundary is whole for every node ($n points)"
+
+# prom_scrape on|off rewrites the file_sd targets: scraping starts and stops.
+targets_are() {
+    [ "$(prom_get /api/v1/targets | "$PY" -c '
+import json, sys
+print(" ".join(sorted(t["health"] for t in json.load(sys.stdin)["data"]["activeTargets"])))')" = "$1" ]
+}
+prom_scrape on
+prom_poll 40 targets_are "up up up up up"
+ok $? "prom_scrape on: the five exporters are scraped"
+prom_scrape off
+prom_poll 40 targets_are ""
+ok $? "prom_scrape off: no targets"
 
 pids="$PROM_PID $NODEEXP_PID"
 prom_stop
