@@ -31,7 +31,8 @@ RUNSTAT=$builddir/bench/runstat
 DRIVER=$builddir/tests/integration/prom-driver
 PROMTOOL=${PROMTOOL:-promtool}
 for f in "$OPSDECK" "$RUNSTAT" "$DRIVER"; do
-    [ -x "$f" ] || { echo "$0: no $f (make bench/runstat tests/integration/prom-driver)" >&2; exit 1; }
+    [ -x "$f" ] ||
+        { echo "$0: no $f (make bench/runstat tests/integration/prom-driver)" >&2; exit 1; }
 done
 if grep -q -- '-fsanitize' "$builddir/config.log" 2>/dev/null; then
     echo "$0: warning: $builddir is a sanitizer build; its figures are not the product's" >&2
@@ -53,7 +54,8 @@ median_of() { # FILE COLUMN: "median (min-max)" in ms
               printf "%.1f (%.1f-%.1f)", m, v[1], v[NR] }'
 }
 median_num() {
-    sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    sort -n "$1" | awk '{ v[NR] = $1 }
+        END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # One tool, one expression, one run: its wall time appended to $work/NAME.
@@ -66,7 +68,9 @@ run_one() {
 }
 
 prom_start --clock "$OPSDECK_CLOCK" > "$work/prom.log" 2>&1 || { cat "$work/prom.log" >&2; exit 1; }
-echo "# opsdeck query vs promtool query instant ($runs rounds, Prometheus $("$PROMETHEUS" --version 2>&1 | awk 'NR == 1 { print $3 }'), load $(cut -d' ' -f1 /proc/loadavg))"
+version=$("$PROMETHEUS" --version 2>&1 | awk 'NR == 1 { print $3 }')
+echo "# opsdeck query vs promtool query instant ($runs rounds, Prometheus $version," \
+    "load $(cut -d' ' -f1 /proc/loadavg))"
 echo
 echo "| expression | opsdeck ms | promtool ms | ratio |"
 echo "|---|---|---|---|"
@@ -89,7 +93,9 @@ for expr in 'up' \
     om=$(median_num "$work/o$i")
     pm=$(median_num "$work/p$i")
     lines=$(wc -l < "$work/out.p$i")
-    echo "| \`$expr\` ($lines series) | $(median_of "$work/o$i" 1) | $(median_of "$work/p$i" 1) | $(awk -v o="$om" -v p="$pm" 'BEGIN { printf "%.2f", o / p }') |"
+    ratio=$(awk -v o="$om" -v p="$pm" 'BEGIN { printf "%.2f", o / p }')
+    echo "| \`$expr\` ($lines series) | $(median_of "$work/o$i" 1) |" \
+        "$(median_of "$work/p$i" 1) | $ratio |"
 done
 prom_stop
 

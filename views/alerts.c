@@ -23,18 +23,21 @@
 enum { COL_STATE, COL_NAME, COL_SEVERITY, COL_SINCE, COL_LABELS, COL_SUMMARY, COL_COUNT };
 
 static const struct table_column columns[COL_COUNT] = {
-    [COL_STATE] = { .title = "STATE", .min = 5, .max = 8, .sort = TABLE_SORT_TEXT,
-                    .flags = TABLE_COL_STATUS },
-    [COL_NAME] = { .title = "NAME", .min = 8, .max = 32, .sort = TABLE_SORT_NATURAL,
-                   .flags = TABLE_COL_NAME },
-    [COL_SEVERITY] = { .title = "SEVERITY", .min = 4, .max = 10, .priority = 2,
-                       .sort = TABLE_SORT_TEXT },
-    [COL_SINCE] = { .title = "SINCE", .min = 5, .max = 7, .priority = 1,
-                    .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_AGE },
-    [COL_LABELS] = { .title = "LABELS", .min = 6, .max = 40, .priority = 4,
-                     .sort = TABLE_SORT_TEXT },
-    [COL_SUMMARY] = { .title = "SUMMARY", .min = 7, .max = 80, .priority = 3,
-                      .sort = TABLE_SORT_TEXT },
+    [COL_STATE] =
+        {.title = "STATE", .min = 5, .max = 8, .sort = TABLE_SORT_TEXT, .flags = TABLE_COL_STATUS},
+    [COL_NAME] =
+        {.title = "NAME", .min = 8, .max = 32, .sort = TABLE_SORT_NATURAL, .flags = TABLE_COL_NAME},
+    [COL_SEVERITY] =
+        {.title = "SEVERITY", .min = 4, .max = 10, .priority = 2, .sort = TABLE_SORT_TEXT},
+    [COL_SINCE] = {.title = "SINCE",
+                   .min = 5,
+                   .max = 7,
+                   .priority = 1,
+                   .align = TABLE_ALIGN_RIGHT,
+                   .sort = TABLE_SORT_AGE},
+    [COL_LABELS] = {.title = "LABELS", .min = 6, .max = 40, .priority = 4, .sort = TABLE_SORT_TEXT},
+    [COL_SUMMARY] =
+        {.title = "SUMMARY", .min = 7, .max = 80, .priority = 3, .sort = TABLE_SORT_TEXT},
 };
 
 struct alerts_view {
@@ -75,9 +78,9 @@ static enum theme_element
 alert_elem(const struct prom_alert *a)
 {
     bool firing = strcmp(a->state, "firing") == 0;
-    bool severe = a->severity && (strcmp(a->severity, "critical") == 0 ||
-                                  strcmp(a->severity, "error") == 0 ||
-                                  strcmp(a->severity, "page") == 0);
+    bool severe =
+        a->severity && (strcmp(a->severity, "critical") == 0 || strcmp(a->severity, "error") == 0 ||
+                        strcmp(a->severity, "page") == 0);
 
     if (firing)
         return severe ? ELEM_ERROR : ELEM_WARNING;
@@ -102,18 +105,19 @@ put_all(struct view *view)
     for (size_t i = 0; i < list->len; i++) {
         const struct prom_alert *a = &list->items[i];
         char *key = alert_key(a), *labels = other_labels(&a->labels);
-        const char *search[] = { a->value, NULL };
+        const char *search[] = {a->value, NULL};
 
         table_upsert(t, &(struct table_row){
                             .key = key,
-                            .cells = (struct table_cell[]){
-                                [COL_STATE] = { a->state, 0 },
-                                [COL_NAME] = { a->name, 0 },
-                                [COL_SEVERITY] = { a->severity ? a->severity : "-", 0 },
-                                [COL_SINCE] = { a->active_at ? NULL : "-", a->active_at },
-                                [COL_LABELS] = { labels, 0 },
-                                [COL_SUMMARY] = { a->summary ? a->summary : "-", 0 },
-                            },
+                            .cells =
+                                (struct table_cell[]){
+                                    [COL_STATE] = {a->state, 0},
+                                    [COL_NAME] = {a->name, 0},
+                                    [COL_SEVERITY] = {a->severity ? a->severity : "-", 0},
+                                    [COL_SINCE] = {a->active_at ? NULL : "-", a->active_at},
+                                    [COL_LABELS] = {labels, 0},
+                                    [COL_SUMMARY] = {a->summary ? a->summary : "-", 0},
+                                },
                             .elem = alert_elem(a),
                             .problem = strcmp(a->state, "firing") == 0,
                             .search = search,
@@ -161,8 +165,7 @@ add_map(struct textview *tv, const char *title, const struct kv_list *kv)
         if (strlen(kv->items[i].key) > w)
             w = strlen(kv->items[i].key);
     for (size_t i = 0; i < kv->len; i++)
-        textview_addf(tv, ELEM_DEFAULT, "  %-*s  %s", (int)w, kv->items[i].key,
-                      kv->items[i].value);
+        textview_addf(tv, ELEM_DEFAULT, "  %-*s  %s", (int)w, kv->items[i].key, kv->items[i].value);
     if (!kv->len)
         textview_add(tv, ELEM_DIM, "  (none)");
 }
@@ -228,7 +231,7 @@ alerts_done(struct view *view)
     prom_alerts_poller_free(av->poller);
 }
 
-static const char *const aliases[] = { "alert", NULL };
+static const char *const aliases[] = {"alert", NULL};
 
 const struct view_ops alerts_view_ops = {
     .name = "alerts",

@@ -21,7 +21,8 @@ SERIES                         VALUE
 {instance="10.0.1.1:9100"}     25
 {instance="10.0.1.2:9100"}     87.5
 WANT
-same "$PQ_DIR/cpu.want" "$PQ_DIR/cpu.out" "table: one line per series, values as Prometheus wrote them"
+same "$PQ_DIR/cpu.want" "$PQ_DIR/cpu.out" \
+    "table: one line per series, values as Prometheus wrote them"
 test ! -s "$PQ_DIR/cpu.err"
 ok $? "nothing on stderr"
 
@@ -47,7 +48,8 @@ PY
     same "$PQ_DIR/curl.data" "$PQ_DIR/ops.data" "$2"
 }
 check_json "$CPU" "-o json: a vector's data byte-equal to curl's"
-check_json 'node_load1{instance="10.0.1.2:9100"}[2m]' "-o json: a matrix's data byte-equal to curl's"
+check_json 'node_load1{instance="10.0.1.2:9100"}[2m]' \
+    "-o json: a matrix's data byte-equal to curl's"
 check_json 'scalar(sum(node_load1))' "-o json: a scalar's data byte-equal to curl's"
 check_json '"hello"' "-o json: a string's data byte-equal to curl's"
 # Over PROM_GET_MAX bytes the query goes as a POST form: the same answer.
@@ -88,19 +90,22 @@ d = json.load(sys.stdin)
 print("opsdeck: Prometheus: %s: %s" % (d["errorType"], d["error"]))' > "$PQ_DIR/err.want"
     test $rc -eq 1 && test ! -s "$PQ_DIR/err.out"
     ok $? "$2: exit 1, nothing on stdout"
-    same "$PQ_DIR/err.want" "$PQ_DIR/err.err" "$2: the errorType and message as Prometheus sent them"
+    same "$PQ_DIR/err.want" "$PQ_DIR/err.err" \
+        "$2: the errorType and message as Prometheus sent them"
 }
 expect_error 'sum(rate(node_load1[5m])' "bad_data (a parse error)"
 expect_error 'node_cpu_seconds_total * on(instance) node_uname_info' \
     "execution (many-to-many matching)"
 
 ops --prometheus "$PROM_URL/nowhere" query up > "$PQ_DIR/404.out" 2> "$PQ_DIR/404.err"
-test $? -eq 1 && test "$(cat "$PQ_DIR/404.err")" = "opsdeck: Prometheus: HTTP 404: 404 page not found"
+test $? -eq 1 &&
+    test "$(cat "$PQ_DIR/404.err")" = "opsdeck: Prometheus: HTTP 404: 404 page not found"
 ok $? "a 404 text body: one readable line, exit 1"
 
 port=$(prom__free_port)
 ops --prometheus "http://127.0.0.1:$port" query up > "$PQ_DIR/down.out" 2> "$PQ_DIR/down.err"
-test $? -eq 1 && grep -q '^opsdeck: Prometheus: ' "$PQ_DIR/down.err" && test "$(wc -l < "$PQ_DIR/down.err")" -eq 1
+test $? -eq 1 && grep -q '^opsdeck: Prometheus: ' "$PQ_DIR/down.err" &&
+    test "$(wc -l < "$PQ_DIR/down.err")" -eq 1
 ok $? "nothing listening: one line, exit 1"
 
 ops query up > "$PQ_DIR/none.out" 2> "$PQ_DIR/none.err"
