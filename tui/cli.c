@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.c - one-shot commands: get nodes|pods|tenants, info, cache clear */
+/* cli.c - one-shot commands: get nodes|pods|tenants, query, info, cache clear */
 #include "config.h"
 
 #include "opsdeck/cli.h"
@@ -26,11 +26,13 @@
 #include "opsdeck/model.h"
 #include "opsdeck/parsepool.h"
 #include "opsdeck/platform.h"
+#include "opsdeck/prom.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/store.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/tenant.h"
+#include "opsdeck/upstream.h"
 #include "opsdeck/vec.h"
 #include "opsdeck/xalloc.h"
 
@@ -719,6 +721,155 @@ out:
         free(f.lists[l].ns);
     free(f.ckey);
     return rc;
+}
+
+/*
+ * query
+ */
+
+struct query_run {
+    const struct cli_query_opts *opts;
+    bool done;
+    int rc;
+};
+
+/* `name{a="x",b="y"}` as PromQL writes a series: `name` alone when it has
+ * no other label, `{}` when it has none at all. */
+static void
+series_text(const struct kv_list *labels, struct strbuf *out)
+{
+    const char *name = kv_get(labels, "__name__");
+    size_t n = 0;
+
+    strbuf_reset(out);
+    if (name)
+        strbuf_puts(out, name);
+    for (size_t i = 0; i < labels->len; i++) {
+        if (strcmp(labels->items[i].key, "__name__") == 0)
+            continue;
+        strbuf_printf(out, "%s%s=", n++ ? "," : "{", labels->items[i].key);
+        json_escape(out, labels->items[i].value, strlen(labels->items[i].value));
+    }
+    if (n)
+        strbuf_putc(out, '}');
+    else if (!name)
+        strbuf_puts(out, "{}");
+}
+
+static void
+print_query(const struct prom_result *r)
+{
+    struct table_out t;
+    struct strbuf sb;
+    bool matrix = r->type == PROM_MATRIX;
+
+    if (r->nseries == 0)
+        return; /* an empty result prints nothing, as promtool does */
+    strbuf_init(&sb);
+    tout_init(&t, matrix ? 3 : 2);
+    tout_cell(&t, r->type == PROM_SCALAR || r->type == PROM_STRING ? "TYPE" : "SERIES");
+    tout_cell(&t, "VALUE");
+    if (matrix)
+        tout_cell(&t, "SAMPLES");
+    for (size_t i = 0; i < r->nseries; i++) {
+        const struct prom_series *s = &r->series[i];
+        char n[32];
+
+        if (r->type == PROM_SCALAR || r->type == PROM_STRING) {
+            tout_cell(&t, prom_type_name(r->type));
+        } else {
+            series_text(&s->labels, &sb);
+            tout_cell(&t, strbuf_str(&sb));
+        }
+        tout_cell(&t, s->last_text ? s->last_text : "-");
+        if (matrix) {
+            snprintf(n, sizeof(n), "%zu", s->nsamples);
+            tout_cell(&t, n);
+        }
+    }
+    tout_print(&t, stdout);
+    strbuf_done(&sb);
+}
+
+static void
+on_query(void *arg, enum status st, struct prom_result *r, const struct upstream_response *resp)
+{
+    struct query_run *q = arg;
+
+    (void)resp;
+    q->done = true;
+    if (st != STATUS_OK) {
+        fprintf(stderr, "opsdeck: %s\n", status_text());
+        q->rc = 1;
+        return;
+    }
+    for (size_t i = 0; r->warnings && r->warnings[i]; i++)
+        fprintf(stderr, "opsdeck: warning: Prometheus: %s\n", r->warnings[i]);
+    if (q->opts->json) {
+        fwrite(r->data_raw, 1, r->data_len, stdout);
+        fputc('\n', stdout);
+    } else {
+        print_query(r);
+    }
+}
+
+int
+cli_query(struct setup *s, const struct cli_query_opts *opts)
+{
+    const struct endpoint *ep = &s->platform->prometheus;
+    struct evloop *loop = evloop_new();
+    struct http *http = http_new(loop);
+    struct kube *kube = NULL;
+    struct upstream *u;
+    struct query_run q = { .opts = opts };
+    struct pollfd *fds = NULL;
+    size_t cap = 0;
+
+    signal(SIGPIPE, SIG_IGN);
+    /* Through the service proxy, the cluster's credentials are needed. */
+    if (s->target && (!ep->url || !*ep->url))
+        kube = kube_new(loop, http, s->target, &s->kube_opts);
+    u = upstream_new(loop, http,
+                     &(struct upstream_opts){ .name = "Prometheus",
+                                              .ep = ep,
+                                              .kube = kube,
+                                              .timeout_ms = s->kube_opts.request_timeout_ms });
+    if (!upstream_configured(u)) {
+        fprintf(stderr, "opsdeck: Prometheus is not configured (--prometheus URL, or "
+                        "prometheus in the platform definition)\n");
+        q.rc = 1;
+        goto out;
+    }
+    /* An injected clock (OPSDECK_CLOCK) is "now" for Prometheus too. */
+    prom_query(u, opts->expr,
+               opts->time_ms ? opts->time_ms : clock_is_injected() ? clock_now_ns() / 1000000 : 0,
+               on_query, &q);
+    while (!q.done) {
+        int timeout;
+        size_t n;
+
+        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
+        n = evloop_prepare(loop, fds, cap, &timeout);
+        if (poll(fds, n, timeout) < 0 && errno != EINTR)
+            break;
+        evloop_dispatch(loop, fds, n);
+    }
+    if (!q.done) {
+        fprintf(stderr, "opsdeck: poll: %s\n", strerror(errno));
+        q.rc = 1;
+    }
+    if (q.rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        if (errno != EPIPE)
+            fprintf(stderr, "opsdeck: writing the output: %s\n", strerror(errno));
+        q.rc = 1;
+    }
+out:
+    free(fds);
+    upstream_free(u);
+    kube_free(kube);
+    http_free(http);
+    evloop_free(loop);
+    return q.rc;
 }
 
 int

@@ -36,6 +36,7 @@ static const char default_keymap[] =
     "bind generic <C-r> refresh\n"
     "bind generic <F5> refresh\n"
     "bind generic <C-l> redraw\n"
+    "bind generic a view-alerts\n"
     "bind generic j move-down\n"
     "bind generic <Down> move-down\n"
     "bind generic k move-up\n"

@@ -13,6 +13,7 @@
 #include "opsdeck/cli.h"
 #include "opsdeck/clock.h"
 #include "opsdeck/macros.h"
+#include "opsdeck/prom.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/status.h"
 
@@ -21,6 +22,7 @@ static const char usage_text[] =
     "       opsdeck [OPTIONS] get nodes|pods|tenants [-n NS | -A] [-o table|json] [--cached]\n"
     "       opsdeck [OPTIONS] logs QUERY [--since D | --from T --to T] [--limit N] [-f]\n"
     "                                 [-o raw|jsonl]\n"
+    "       opsdeck [OPTIONS] query PROMQL [--time T] [-o table|json]\n"
     "       opsdeck [OPTIONS] info                  print every resolved path and setting\n"
     "       opsdeck [OPTIONS] cache clear           empty cache.db\n"
     "\n"
@@ -57,6 +59,10 @@ static const char usage_text[] =
     "  -f, --follow           then print new lines as they come, until Ctrl-C\n"
     "  -o, --output FORMAT    raw (default: the lines) or jsonl ({\"ts\",\"labels\",\"line\"})\n"
     "\n"
+    "query options:\n"
+    "  --time T               evaluate at T (RFC 3339 or Unix seconds; default: now)\n"
+    "  -o, --output FORMAT    table (default) or json (Prometheus's data object as returned)\n"
+    "\n"
     "See opsdeck(1) and README.md.\n";
 
 enum {
@@ -79,6 +85,7 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_LIMIT,
+    OPT_TIME,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +112,7 @@ static const struct option long_options[] = {
     { "to", required_argument, NULL, OPT_TO },
     { "limit", required_argument, NULL, OPT_LIMIT },
     { "follow", no_argument, NULL, 'f' },
+    { "time", required_argument, NULL, OPT_TIME },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -158,6 +166,19 @@ namespace_name_ok(const char *s)
     return true;
 }
 
+/* --time: RFC 3339 or Unix seconds (fractions kept to the millisecond). */
+static bool
+parse_query_time(const char *s, int64_t *out_ms)
+{
+    int64_t ns;
+
+    if (time_parse_rfc3339(s, &ns)) {
+        *out_ms = ns / 1000000;
+        return *out_ms > 0;
+    }
+    return prom_parse_ts(s, strlen(s), out_ms) && *out_ms > 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,6 +188,8 @@ main(int argc, char **argv)
     struct cli_logs_opts lopts = { .since_s = 3600, .limit = 1000 };
     const char *output = NULL, *since = NULL, *from = NULL, *to = NULL, *limit = NULL;
     bool follow = false;
+    struct cli_query_opts qopts = { 0 };
+    const char *time_arg = NULL;
     bool ns_given = false, output_given = false, cached_given = false;
     struct setup setup;
     const char *cmd = NULL;
@@ -217,6 +240,7 @@ main(int argc, char **argv)
         case OPT_LIMIT: limit = optarg; break;
         case 'f': follow = true; break;
         case OPT_CACHED: gopts.cached = true; cached_given = true; break;
+        case OPT_TIME: time_arg = optarg; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("opsdeck %s\n", PACKAGE_VERSION); return 0;
         default: fputs("Try 'opsdeck --help'.\n", stderr); return 2;
@@ -280,6 +304,15 @@ main(int argc, char **argv)
             return usage_error("-n: '%s' is not a namespace name (lowercase letters, digits and "
                                "'-', at most 63)",
                                gopts.ns);
+    } else if (cmd && strcmp(cmd, "query") == 0) {
+        qopts.expr = optind < argc ? argv[optind++] : NULL;
+        if (!qopts.expr || !*qopts.expr)
+            return usage_error("query: %s", "which PromQL expression?");
+        if (ns_given || cached_given)
+            return usage_error("%s", "-n, -A and --cached belong to 'get'");
+        if (time_arg && !parse_query_time(time_arg, &qopts.time_ms))
+            return usage_error("--time: not RFC 3339 or Unix seconds: %s", time_arg);
+        qopts.json = gopts.json;
     } else if (ns_given || output_given || cached_given) {
         return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
     } else if (cmd && strcmp(cmd, "cache") == 0) {
@@ -289,8 +322,10 @@ main(int argc, char **argv)
             return usage_error("cache: unknown action '%s' (clear)", argv[optind]);
         optind++;
     } else if (cmd && strcmp(cmd, "info") != 0) {
-        return usage_error("unknown command '%s' (get, logs, info, cache)", cmd);
+        return usage_error("unknown command '%s' (get, logs, query, info, cache)", cmd);
     }
+    if (time_arg && strcmp(cmd ? cmd : "", "query") != 0)
+        return usage_error("%s", "--time belongs to 'query'");
     /* Every usage error is found before any file is read: a broken platform
      * file must not turn a typo on the command line into exit status 1. */
     if (optind < argc)
@@ -307,6 +342,8 @@ main(int argc, char **argv)
         rc = cli_get(&setup, &gopts);
     } else if (strcmp(cmd, "logs") == 0) {
         rc = cli_logs(&setup, &lopts);
+    } else if (strcmp(cmd, "query") == 0) {
+        rc = cli_query(&setup, &qopts);
     } else if (strcmp(cmd, "info") == 0) {
         rc = cli_info(&setup);
     } else {

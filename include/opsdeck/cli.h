@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h - one-shot commands: get, info, cache clear */
+/* cli.h - one-shot commands: get, query, info, cache clear */
 #ifndef OPSDECK_CLI_H
 #define OPSDECK_CLI_H
 
@@ -18,6 +18,13 @@ struct cli_get_opts {
     bool cached;                /* --cached: from cache.db, each object with fetched_at */
 };
 
+struct cli_query_opts {
+    const char *expr;           /* the PromQL expression */
+    int64_t time_ms;            /* --time; 0: now (OPSDECK_CLOCK when injected, else
+                                   Prometheus's own) */
+    bool json;                  /* -o json: Prometheus's data object as returned */
+};
+
 /*
  * The commands print to stdout and their errors to stderr, and return the
  * exit status: 0 on success, 1 when the data could not be had (API
@@ -25,6 +32,11 @@ struct cli_get_opts {
  * errors. The same models as the console's panes produce the output.
  */
 int cli_get(struct setup *s, const struct cli_get_opts *opts);
+/* An instant query. Table: one line per series, its labels as a selector
+ * (`up{instance="…",job="node"}`) and its value as Prometheus wrote it; a
+ * matrix shows each series' last value and its number of samples. Errors
+ * (errorType and message, HTTP, transport) exit 1. */
+int cli_query(struct setup *s, const struct cli_query_opts *opts);
 int cli_info(const struct setup *s);
 int cli_cache_clear(struct setup *s);
 
