@@ -317,15 +317,6 @@ parse_duration_ms(const char *s, int64_t *out)
     return true;
 }
 
-static const char *
-label(const char *const *labels, const char *name)
-{
-    for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2)
-        if (strcmp(labels[i], name) == 0)
-            return labels[i + 1];
-    return NULL;
-}
-
 static struct brec *
 record_for(struct builds *b, const char *tenant, const char *project, const char *service,
            const char *id)
@@ -389,11 +380,9 @@ parse_end(struct builds *b, const char *line, size_t len, enum build_status *st,
 }
 
 void
-builds_add(struct builds *b, const char *const *labels, int64_t ts_ns, const char *line, size_t len)
+builds_add(struct builds *b, const char *tenant, const char *project, const char *service,
+           int64_t ts_ns, const char *line, size_t len)
 {
-    const char *tenant = label(labels, "tenant");
-    const char *project = label(labels, "project");
-    const char *service = label(labels, "service");
     enum build_status st;
     enum build_cache cache;
     int64_t dur_ms;

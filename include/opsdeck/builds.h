@@ -102,13 +102,14 @@ void builds_free(struct builds *b);
 void builds_set_window(struct builds *b, int64_t from_ns);
 
 /*
- * Feeds one log entry. labels: the stream's labels as a NULL-terminated
- * name, value, name, value… array (borrowed); line: len bytes, need not be
- * NUL-terminated. Never fails: a line that breaks the convention is
- * counted. Records and their order are current only after builds_update().
+ * Feeds one log entry of the stream {tenant=, project=, service=} (its
+ * labels; NULL or "" makes the line a NO_LABELS problem). line: len bytes,
+ * need not be NUL-terminated. Everything is borrowed. Never fails: a line
+ * that breaks the convention is counted. Records and their order are
+ * current only after builds_update().
  */
-void builds_add(struct builds *b, const char *const *labels, int64_t ts_ns, const char *line,
-                size_t len);
+void builds_add(struct builds *b, const char *tenant, const char *project, const char *service,
+                int64_t ts_ns, const char *line, size_t len);
 
 /* Drops everything fed, problems included; the window stays. */
 void builds_clear(struct builds *b);

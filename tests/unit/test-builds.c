@@ -26,10 +26,7 @@ struct entry {
 static void
 feed(struct builds *b, const struct entry *e)
 {
-    const char *labels[] = {"job",      "build",   "tenant",   e->tenant, "project",
-                            e->project, "service", e->service, NULL};
-
-    builds_add(b, labels, e->ts, e->line, strlen(e->line));
+    builds_add(b, e->tenant, e->project, e->service, e->ts, e->line, strlen(e->line));
 }
 
 static void
@@ -432,7 +429,6 @@ END_TEST
 START_TEST(test_malformed_lines)
 {
     struct builds *b = builds_new(0);
-    const char *nolabels[] = {"job", "build", NULL};
     const char *bad = "build_id=b9 sha=1 status=succeeded duration=12s cache=hit";
     const struct build *bd;
 
@@ -450,8 +446,8 @@ START_TEST(test_malformed_lines)
     feed_line(b, "api", NOW - SEC(89), "build_id=b9 msg=\"no sha\"");
     feed_line(b, "api", NOW - SEC(88), "");
     feed_line(b, "api", NOW - SEC(87), "\x1b[31mbuild_id=\x00");
-    builds_add(b, nolabels, NOW - SEC(86), "build_id=zz sha=1", 17);
-    builds_add(b, NULL, NOW - SEC(85), "build_id=zz sha=1", 17);
+    builds_add(b, "max", NULL, "api", NOW - SEC(86), "build_id=zz sha=1", 17);
+    builds_add(b, "max", "catapp", "", NOW - SEC(85), "build_id=zz sha=1", 17);
     builds_update(b, NOW);
 
     ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_NO_BUILD_ID), 4);
