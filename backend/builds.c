@@ -92,6 +92,37 @@ build_cache_name(enum build_cache c)
     return "";
 }
 
+void
+build_format_duration(int64_t ms, char *buf, size_t size)
+{
+    if (ms < 0)
+        ms = 0;
+    if (ms < 60000) {
+        /* tenths, rounded: 40249 ms -> 40.2s */
+        int64_t t = (ms + 50) / 100;
+
+        snprintf(buf, size, "%lld.%llds", (long long)(t / 10), (long long)(t % 10));
+    } else if (ms < 3600000) {
+        int64_t s = ms / 1000;
+
+        snprintf(buf, size, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+    } else {
+        int64_t m = ms / 60000;
+
+        snprintf(buf, size, "%lldh%02lldm", (long long)(m / 60), (long long)(m % 60));
+    }
+}
+
+const char *
+build_flags_text(const struct build *bd)
+{
+    if (bd->over_target && bd->cache_lost)
+        return "over target, cache lost";
+    if (bd->over_target)
+        return "over target";
+    return bd->cache_lost ? "cache lost" : "";
+}
+
 const char *
 build_short_sha(const struct build *bd, char buf[static 8])
 {

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opsdeck/status.h"
+
 struct strbuf;
 
 /*
@@ -141,6 +143,10 @@ const char *builds_problem_last(const struct builds *b);
 const char *build_status_name(enum build_status s);
 /* "hit", "partial", "miss", "" */
 const char *build_cache_name(enum build_cache c);
+/* A duration for people: "0.4s", "40.2s" under a minute, "2m05s", "1h02m". */
+void build_format_duration(int64_t ms, char *buf, size_t size);
+/* "over target", "cache lost", "over target, cache lost" or "". */
+const char *build_flags_text(const struct build *bd);
 /* The first 7 characters of the sha (or the whole when shorter). Borrowed. */
 const char *build_short_sha(const struct build *bd, char buf[static 8]);
 
@@ -160,5 +166,60 @@ void builds_write_json(const struct builds *b, struct strbuf *out, bool pretty);
  * string (caller frees). selector must be a stream selector "{…}".
  */
 char *builds_log_query(const char *selector, const struct build *bd);
+
+/*
+ * Fetching through the Loki client (loki.h). A fetch fills a struct builds
+ * with the build-log lines of [since, until): the range is read newest page
+ * first (the pane fills from the top), and at the same time the 24 h
+ * before `since` for the last lines of successful builds only (the history
+ * "cache lost" needs, builds_set_window()). With follow, once the range is
+ * read, new lines are polled for (loki_follow) so running builds stay live.
+ * After every batch the builds are updated (builds_update with the wall
+ * clock) and cb is told.
+ */
+struct evloop;
+struct loki;
+struct builds_fetch;
+
+struct builds_fetch_opts {
+    const char *selector; /* the platform's build_log_selector; copied */
+    int64_t since_ns;     /* range start, inclusive */
+    int64_t until_ns;     /* range end, exclusive; 0: now */
+    bool follow;          /* then poll for new lines from until_ns */
+    int interval_ms;      /* follow polls; 0: the client's default */
+    bool use_cache;       /* read the log cache when Loki is unreachable */
+};
+
+enum builds_fetch_phase {
+    BUILDS_FETCH_LOADING,   /* pages of the range still coming */
+    BUILDS_FETCH_DONE,      /* the range is read (and not following) */
+    BUILDS_FETCH_FOLLOWING, /* the range is read; polling for new lines */
+    BUILDS_FETCH_FAILED,    /* the range could not be read: error says why */
+};
+
+struct builds_fetch_status {
+    enum builds_fetch_phase phase;
+    enum status st;     /* of the range fetch, or of the last follow poll */
+    char error[512];    /* the Loki client's one line ("Loki: 400 parse error …");
+                           while following, the last poll's failure ("" once a poll
+                           works again) */
+    char warning[256];  /* the client's warning, or "" */
+    unsigned pages;     /* pages of the range read so far */
+    size_t entries;     /* entries fed so far (range, history and follow) */
+    bool cached;        /* the range came from the log cache */
+    int64_t fetched_at; /* ... fetched then (wall clock, s) */
+};
+typedef void (*builds_fetch_cb)(void *arg, const struct builds_fetch_status *st);
+
+/* loop, l and b are borrowed and must outlive the fetch; b's window
+ * becomes since_ns. The requests start from the loop: cb never runs inside
+ * builds_fetch_new. Never NULL. */
+struct builds_fetch *builds_fetch_new(struct evloop *loop, struct loki *l, struct builds *b,
+                                      const struct builds_fetch_opts *opts, builds_fetch_cb cb,
+                                      void *arg);
+/* Stops everything (no callbacks afterwards). NULL is a no-op. Safe from
+ * inside cb. */
+void builds_fetch_free(struct builds_fetch *f);
+const struct builds_fetch_status *builds_fetch_status(const struct builds_fetch *f);
 
 #endif /* OPSDECK_BUILDS_H */

@@ -699,10 +699,37 @@ START_TEST(test_log_query)
     ck_assert_str_eq(q, "{tenant=\"max\",project=\"cat\\\"app\",service=\"api\"} "
                         "|= \"build_id=42\"");
     free(q);
+    build_format_duration(400, sha, sizeof(sha));
+    ck_assert_str_eq(sha, "0.4s");
+    bd.over_target = true;
+    ck_assert_str_eq(build_flags_text(&bd), "over target");
+    bd.cache_lost = true;
+    ck_assert_str_eq(build_flags_text(&bd), "over target, cache lost");
+    bd.over_target = false;
+    ck_assert_str_eq(build_flags_text(&bd), "cache lost");
     bd.sha = sha1;
     ck_assert_str_eq(build_short_sha(&bd, sha), "0123456");
     bd.sha = sha2;
     ck_assert_str_eq(build_short_sha(&bd, sha), "abc");
+}
+END_TEST
+
+START_TEST(test_format_duration)
+{
+    static const struct {
+        int64_t ms;
+        const char *text;
+    } cases[] = {
+        {0, "0.0s"},        {40249, "40.2s"},   {40250, "40.3s"},  {59949, "59.9s"},
+        {59999, "60.0s"},   {60000, "1m00s"},   {125400, "2m05s"}, {3599999, "59m59s"},
+        {3600000, "1h00m"}, {3720000, "1h02m"}, {-5, "0.0s"},
+    };
+    char buf[32];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        build_format_duration(cases[i].ms, buf, sizeof(buf));
+        ck_assert_str_eq(buf, cases[i].text);
+    }
 }
 END_TEST
 
@@ -732,6 +759,7 @@ main(void)
     tcase_add_test(tc, test_cap_drops_oldest);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_log_query);
+    tcase_add_test(tc, test_format_duration);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
