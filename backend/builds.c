@@ -240,7 +240,8 @@ field_of(const char *key, size_t len)
  * key="quoted \"value\"" or a bare key (a flag, value ""). Escapes in
  * quotes: \" \\ \n \t \r; any other escaped character stands for itself.
  * Fills the fields the convention uses (the first occurrence of each wins).
- * False on an unterminated quote or a pair without a key.
+ * False on an unterminated quote, a pair without a key, or a NUL byte in
+ * one of those fields.
  */
 static bool
 parse_logfmt(struct builds *b, const char *s, size_t len)
@@ -306,6 +307,10 @@ parse_logfmt(struct builds *b, const char *s, size_t len)
                 strbuf_append(out, v, (size_t)(s - v));
         }
     }
+    /* A NUL byte inside one of the fields would cut an id short. */
+    for (int i = 0; i < F_COUNT; i++)
+        if (memchr(strbuf_str(&b->val[i]), '\0', b->val[i].len))
+            return false;
     return true;
 }
 
@@ -472,6 +477,14 @@ builds_add(struct builds *b, const char *tenant, const char *project, const char
  * Update: trim, flags, order
  */
 
+/* qsort, also for an empty array that was never allocated. */
+static void
+sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 static int
 cmp_started(const void *pa, const void *pb)
 {
@@ -535,7 +548,7 @@ compute_cache_lost(struct builds *b, bool *changed)
 {
     int64_t *ends = xmalloc((b->len ? b->len : 1) * sizeof(*ends));
 
-    qsort(b->all, b->len, sizeof(*b->all), cmp_group);
+    sort(b->all, b->len, sizeof(*b->all), cmp_group);
     for (size_t i = 0; i < b->len;) {
         size_t j = i, n = 0;
 
@@ -544,7 +557,7 @@ compute_cache_lost(struct builds *b, bool *changed)
         for (size_t k = i; k < j; k++)
             if (b->all[k]->b.status == BUILD_SUCCEEDED)
                 ends[n++] = b->all[k]->b.ended_ns;
-        qsort(ends, n, sizeof(*ends), cmp_i64);
+        sort(ends, n, sizeof(*ends), cmp_i64);
         for (size_t k = i; k < j; k++) {
             struct build *bd = &b->all[k]->b;
             bool lost = bd->cache == BUILD_CACHE_MISS && succeeded_before(ends, n, bd->started_ns);
@@ -565,7 +578,7 @@ trim(struct builds *b)
 
     if (b->len <= b->cap)
         return;
-    qsort(b->all, b->len, sizeof(*b->all), cmp_started);
+    sort(b->all, b->len, sizeof(*b->all), cmp_started);
     drop = b->len - b->cap;
     for (size_t i = 0; i < drop; i++) {
         hmap_del(&b->index, b->all[i]->key);
@@ -626,7 +639,7 @@ builds_update(struct builds *b, int64_t now_ns)
     for (size_t i = 0; i < b->len; i++)
         if (b->all[i]->b.started_ns >= b->window_ns)
             b->listed[b->nlisted++] = b->all[i];
-    qsort(b->listed, b->nlisted, sizeof(*b->listed), cmp_started);
+    sort(b->listed, b->nlisted, sizeof(*b->listed), cmp_started);
     b->dirty = false;
     if (changed)
         b->generation++;

@@ -10,3 +10,11 @@ tests_unit_test_builds_LDADD = $(UNIT_LIBS)
 tests_unit_test_builds_SOURCES = tests/unit/test-builds.c tests/unit/testlib.h
 TESTS += tests/unit/test-builds
 EXTRA_DIST += docs/build-logs.md
+
+# The aggregator's fuzz target, replayed over its corpus in make check.
+check_PROGRAMS += tests/fuzz/replay-builds
+tests_fuzz_replay_builds_CFLAGS = $(FUZZ_REPLAY_CFLAGS) \
+    -DREPLAY_DIRS='"$(abs_top_srcdir)/tests/fuzz/corpus/fuzz-builds"'
+tests_fuzz_replay_builds_LDADD = $(BACKEND_LIBS)
+tests_fuzz_replay_builds_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-builds.c tests/fuzz/fuzz.h
+TESTS += tests/fuzz/replay-builds

@@ -446,17 +446,18 @@ START_TEST(test_malformed_lines)
     feed_line(b, "api", NOW - SEC(89), "build_id=b9 msg=\"no sha\"");
     feed_line(b, "api", NOW - SEC(88), "");
     feed_line(b, "api", NOW - SEC(87), "\x1b[31mbuild_id=\x00");
+    builds_add(b, "max", "catapp", "api", NOW - SEC(87), "build_id=b\0x sha=1", 18);
     builds_add(b, "max", NULL, "api", NOW - SEC(86), "build_id=zz sha=1", 17);
     builds_add(b, "max", "catapp", "", NOW - SEC(85), "build_id=zz sha=1", 17);
     builds_update(b, NOW);
 
     ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_NO_BUILD_ID), 4);
-    ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_BAD_LOGFMT), 2);
+    ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_BAD_LOGFMT), 3);
     ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_BAD_DURATION), 5);
     ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_BAD_STATUS), 1);
     ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_NO_SHA), 1);
     ck_assert_uint_eq(builds_problems(b, BUILDS_PROBLEM_NO_LABELS), 2);
-    ck_assert_uint_eq(builds_problems_total(b), 15);
+    ck_assert_uint_eq(builds_problems_total(b), 16);
     ck_assert_str_eq(builds_problem_last(b), "stream without tenant/project/service labels: "
                                              "build_id=zz sha=1");
 
