@@ -562,7 +562,9 @@ loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body
         if (pg->ents[i].arena)
             pg->ents[i].line = pg->arena.buf + pg->ents[i].off;
     }
-    qsort(pg->ents, pg->n, sizeof(*pg->ents), dir == LOKI_FORWARD ? pent_cmp_fwd : pent_cmp_bwd);
+    if (pg->n > 1)
+        qsort(pg->ents, pg->n, sizeof(*pg->ents),
+              dir == LOKI_FORWARD ? pent_cmp_fwd : pent_cmp_bwd);
     return STATUS_OK;
 }
 
