@@ -770,30 +770,121 @@ put_quoted(struct strbuf *sb, const char *s)
     strbuf_putc(sb, '"');
 }
 
+static const char *const placeholders[] = {"{tenant}", "{project}", "{service}"};
+
+/* The end of the matcher starting at p (a ',' or the closing '}' outside
+ * quotes), or close. */
+static const char *
+matcher_end(const char *p, const char *close)
+{
+    bool quoted = false;
+
+    for (; p < close; p++) {
+        if (quoted && *p == '\\' && p + 1 < close)
+            p++;
+        else if (*p == '"' || *p == '`')
+            quoted = !quoted;
+        else if (!quoted && *p == ',')
+            break;
+    }
+    return p;
+}
+
+static bool
+has_placeholder(const char *p, size_t len)
+{
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(placeholders[i]);
+
+        for (size_t k = 0; k + n <= len; k++)
+            if (memcmp(p + k, placeholders[i], n) == 0)
+                return true;
+    }
+    return false;
+}
+
+char *
+builds_list_selector(const char *selector)
+{
+    const char *open = strchr(selector, '{');
+    const char *close = strrchr(selector, '}');
+    struct strbuf sb;
+    bool any = false;
+
+    if (!open || !close || close < open)
+        return xstrdup(selector);
+    strbuf_init(&sb);
+    strbuf_append(&sb, selector, (size_t)(open - selector) + 1);
+    for (const char *p = open + 1; p < close;) {
+        const char *e = matcher_end(p, close);
+        const char *a = p, *z = e;
+
+        while (a < z && *a == ' ')
+            a++;
+        while (z > a && z[-1] == ' ')
+            z--;
+        if (z > a && !has_placeholder(a, (size_t)(z - a))) {
+            if (any)
+                strbuf_putc(&sb, ',');
+            strbuf_append(&sb, a, (size_t)(z - a));
+            any = true;
+        }
+        p = e < close ? e + 1 : e;
+    }
+    if (!any)
+        strbuf_puts(&sb, "tenant=~\".+\"");
+    strbuf_puts(&sb, close);
+    return strbuf_detach(&sb);
+}
+
 char *
 builds_log_query(const char *selector, const struct build *bd)
 {
-    struct strbuf sb;
+    const char *values[3] = {bd->tenant, bd->project, bd->service};
+    static const char *const names[3] = {"tenant", "project", "service"};
     const char *open = strchr(selector, '{');
     const char *close = strrchr(selector, '}');
+    bool named[3] = {false, false, false};
     bool empty = true;
+    struct strbuf sb;
     char *line;
 
     strbuf_init(&sb);
-    if (open && close && close > open) {
-        strbuf_append(&sb, selector, (size_t)(close - selector));
-        for (const char *p = open + 1; p < close; p++)
-            if (*p != ' ')
-                empty = false;
-    } else {
+    if (!open || !close || close < open) {
+        open = close = NULL;
         strbuf_putc(&sb, '{');
     }
-    strbuf_puts(&sb, empty ? "tenant=" : ",tenant=");
-    put_quoted(&sb, bd->tenant);
-    strbuf_puts(&sb, ",project=");
-    put_quoted(&sb, bd->project);
-    strbuf_puts(&sb, ",service=");
-    put_quoted(&sb, bd->service);
+    /* The selector up to its closing brace, placeholders filled in. A
+     * placeholder stands inside a quoted value: the value is inserted
+     * escaped, without quotes of its own. */
+    for (const char *p = selector; open && p < close;) {
+        size_t i;
+
+        for (i = 0; i < 3; i++)
+            if (strncmp(p, placeholders[i], strlen(placeholders[i])) == 0)
+                break;
+        if (i < 3) {
+            for (const char *v = values[i]; *v; v++) {
+                if (*v == '"' || *v == '\\')
+                    strbuf_putc(&sb, '\\');
+                strbuf_putc(&sb, *v);
+            }
+            named[i] = true;
+            p += strlen(placeholders[i]);
+            continue;
+        }
+        if (p > open && *p != ' ')
+            empty = false;
+        strbuf_putc(&sb, *p++);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        if (named[i])
+            continue;
+        strbuf_puts(&sb, empty ? "" : ",");
+        strbuf_printf(&sb, "%s=", names[i]);
+        put_quoted(&sb, values[i]);
+        empty = false;
+    }
     strbuf_puts(&sb, "} |= ");
     line = xasprintf("build_id=%s", bd->id);
     put_quoted(&sb, line);

@@ -2,6 +2,7 @@
 # backend/builds.mk - builds aggregated from the build logs in Loki
 
 backend_libbackend_a_SOURCES += backend/builds.c
+backend_libbackend_a_SOURCES += backend/builds_fetch.c
 backend_libbackend_a_SOURCES += include/opsdeck/builds.h
 
 check_PROGRAMS += tests/unit/test-builds
@@ -18,3 +19,7 @@ tests_fuzz_replay_builds_CFLAGS = $(FUZZ_REPLAY_CFLAGS) \
 tests_fuzz_replay_builds_LDADD = $(BACKEND_LIBS)
 tests_fuzz_replay_builds_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-builds.c tests/fuzz/fuzz.h
 TESTS += tests/fuzz/replay-builds
+
+# get builds against the Loki double.
+EXTRA_DIST += tests/integration/cli-builds.sh
+TESTS += tests/integration/cli-builds.sh

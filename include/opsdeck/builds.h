@@ -160,11 +160,19 @@ const char *build_short_sha(const struct build *bd, char buf[static 8]);
 void builds_write_json(const struct builds *b, struct strbuf *out, bool pretty);
 
 /*
- * The LogQL that selects one build's lines: the stream selector of the
- * platform's build_log_selector ({job="build"}) narrowed to the build's
- * tenant, project and service, then |= "build_id=<id>". Returns a new
- * string (caller frees). selector must be a stream selector "{…}".
+ * The platform's build_log_selector may name one service's builds with the
+ * placeholders {tenant}, {project} and {service}
+ * ({job="build",tenant="{tenant}"} …; README, conventions).
+ *
+ * builds_list_selector: the selector of every build: each matcher whose
+ * value holds a placeholder is left out ({job="build"}); when none is left,
+ * {tenant=~".+"}. builds_log_query: the LogQL of one build: the
+ * placeholders filled in (quoted), tenant, project and service matchers
+ * added for the labels without a placeholder, then |= "build_id=<id>".
+ * Both return a new string (caller frees). selector must be a stream
+ * selector "{…}" (the platform checks it).
  */
+char *builds_list_selector(const char *selector);
 char *builds_log_query(const char *selector, const struct build *bd);
 
 /*
@@ -182,7 +190,8 @@ struct loki;
 struct builds_fetch;
 
 struct builds_fetch_opts {
-    const char *selector; /* the platform's build_log_selector; copied */
+    const char *selector; /* the platform's build_log_selector (placeholders allowed:
+                             builds_list_selector() makes it select every build); copied */
     int64_t since_ns;     /* range start, inclusive */
     int64_t until_ns;     /* range end, exclusive; 0: now */
     bool follow;          /* then poll for new lines from until_ns */

@@ -708,6 +708,10 @@ START_TEST(test_log_query)
     ck_assert_str_eq(build_flags_text(&bd), "over target, cache lost");
     bd.over_target = false;
     ck_assert_str_eq(build_flags_text(&bd), "cache lost");
+    q = builds_log_query("{job=\"build\", tenant=\"{tenant}\",service=~\"{service}\"}", &bd);
+    ck_assert_str_eq(q, "{job=\"build\", tenant=\"max\",service=~\"api\",project=\"cat\\\"app\"} "
+                        "|= \"build_id=42\"");
+    free(q);
     bd.sha = sha1;
     ck_assert_str_eq(build_short_sha(&bd, sha), "0123456");
     bd.sha = sha2;
@@ -730,6 +734,26 @@ START_TEST(test_format_duration)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         build_format_duration(cases[i].ms, buf, sizeof(buf));
         ck_assert_str_eq(buf, cases[i].text);
+    }
+}
+END_TEST
+
+START_TEST(test_list_selector)
+{
+    static const char *const cases[][2] = {
+        {"{job=\"build\"}", "{job=\"build\"}"},
+        {"{job=\"build\",tenant=\"{tenant}\",project=\"{project}\",service=\"{service}\"}",
+         "{job=\"build\"}"},
+        {"{ tenant=\"{tenant}\" , job=\"ci\" }", "{job=\"ci\"}"},
+        {"{service=\"{service}\"}", "{tenant=~\".+\"}"},
+        {"{job=\"a,{b}\",app=\"x\\\"y\"}", "{job=\"a,{b}\",app=\"x\\\"y\"}"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *q = builds_list_selector(cases[i][0]);
+
+        ck_assert_str_eq(q, cases[i][1]);
+        free(q);
     }
 }
 END_TEST
@@ -761,6 +785,7 @@ main(void)
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_log_query);
     tcase_add_test(tc, test_format_duration);
+    tcase_add_test(tc, test_list_selector);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
