@@ -40,7 +40,9 @@ r=$?
     [ "$(curl -sS --max-time 10 "$SIM_LOKI_URL/ready")" = ready ]
 ok $? "SIM_LOKI=1 sim_start starts lokisim too (SIM_LOKI_URL, SIM_LOKI_PID)"
 
-q='query=%7Bnamespace%3D%22dp-max-catapp%22%2Capp%3D%22web%22%7D&limit=20&start=1795486320000000000&end=1795489920000000000'
+# the hour before the clock, in ns
+win='start=1795486320000000000&end=1795489920000000000'
+q="query=%7Bnamespace%3D%22dp-max-catapp%22%2Capp%3D%22web%22%7D&limit=20&$win"
 sim_api "$LOKI/loki/api/v1/query_range?$q" | result > "$work/via.json"
 curl -sS --max-time 10 "$SIM_LOKI_URL/loki/api/v1/query_range?$q" | result > "$work/direct.json"
 [ -s "$work/via.json" ] && cmp -s "$work/via.json" "$work/direct.json" &&
@@ -58,31 +60,36 @@ sys.exit(0 if len(log) == 1 and e["path"] == "/loki/api/v1/query_range" and e["o
          and e["accept_encoding"] == "gzip" and e["params"]["limit"] == "20"
          and not e["authorization"] else 1)'
 ok $? "proxy: path, query, X-Scope-OrgID and Accept-Encoding reach lokisim; the token does not"
-grep -qi '^Content-Encoding: gzip' "$work/h.txt" && gzip -dc "$work/qr.gz" | result | cmp -s - "$work/direct.json"
+grep -qi '^Content-Encoding: gzip' "$work/h.txt" &&
+    gzip -dc "$work/qr.gz" | result | cmp -s - "$work/direct.json"
 ok $? "proxy: the upstream's gzip answer is relayed as it is"
 
+body='{"streams":[{"stream":{"job":"proxytest"},'
+body=$body'"values":[["1795489900000000000","pushed through the proxy"]]}]}'
 sim_api "$LOKI/loki/api/v1/push" -X POST -H 'Content-Type: application/json' \
-    --data-binary '{"streams":[{"stream":{"job":"proxytest"},"values":[["1795489900000000000","pushed through the proxy"]]}]}' \
-    -o /dev/null -w '%{http_code}' > "$work/code"
-curl -sS --max-time 10 "$SIM_LOKI_URL/loki/api/v1/query_range?query=%7Bjob%3D%22proxytest%22%7D&start=1795489800000000000&end=1795489920000000000" |
+    --data-binary "$body" -o /dev/null -w '%{http_code}' > "$work/code"
+QR=$SIM_LOKI_URL/loki/api/v1/query_range
+curl -sS --max-time 10 "$QR?query=%7Bjob%3D%22proxytest%22%7D&$win" |
     grep -q 'pushed through the proxy' && [ "$(cat "$work/code")" = 204 ]
 ok $? "proxy: a POST body is forwarded (push through kubesim: 204, then queryable)"
 
-sim_api "$LOKI/loki/api/v1/query_range?query=%7Bjob%3D%22build%22" -D "$work/h.txt" -o "$work/err.txt"
-grep -q '^HTTP/1.1 400' "$work/h.txt" &&
-    [ "$(cat "$work/err.txt")" = 'parse error at line 1, col 13: syntax error: unexpected $end, expecting } or ,' ]
+sim_api "$LOKI/loki/api/v1/query_range?query=%7Bjob%3D%22build%22" -D "$work/h.txt" \
+    -o "$work/err.txt"
+want='parse error at line 1, col 13: syntax error: unexpected $end, expecting } or ,'
+grep -q '^HTTP/1.1 400' "$work/h.txt" && [ "$(cat "$work/err.txt")" = "$want" ]
 ok $? "proxy: lokisim's plain-text 400 comes back unchanged"
 
 sim_api /api/v1/namespaces/dp-system/services/grafana:80/proxy/ | status_msg > "$work/s.txt"
 [ "$(cat "$work/s.txt")" = '503 ServiceUnavailable no endpoints available for service "grafana"' ]
-ok $? "proxy: a service without a mapped upstream is the apiserver's 503 Status" || diag "$(cat "$work/s.txt")"
+ok $? "proxy: a service without a mapped upstream is the apiserver's 503 Status" ||
+    diag "$(cat "$work/s.txt")"
 sim_api /api/v1/namespaces/dp-system/services/nope:80/proxy/ | status_msg > "$work/s.txt"
 [ "$(cat "$work/s.txt")" = '404 NotFound services "nope" not found' ]
 ok $? "proxy: an unknown service is 404 Status" || diag "$(cat "$work/s.txt")"
 
 # --- the pod log endpoint -------------------------------------------------------------------
 sim_api "$WEB/log?tailLines=3" > "$work/tail.txt"
-curl -sS --max-time 10 "$SIM_LOKI_URL/loki/api/v1/query_range?query=%7Bpod%3D%22web-5rljtpl47r-bm8ln%22%7D&limit=3&start=1795486320000000000&end=1795489920000000000" |
+curl -sS --max-time 10 "$QR?query=%7Bpod%3D%22web-5rljtpl47r-bm8ln%22%7D&limit=3&$win" |
     "$PY" -c '
 import json, sys
 r = json.load(sys.stdin)["data"]["result"]
@@ -110,13 +117,17 @@ sim_api "$API/log?previous=true" > "$work/prev.txt"
 tail -n 1 "$work/cur.txt" | grep -q 'JavaScript heap out of memory' &&
     grep -q 'missing required environment variable' "$work/prev.txt" &&
     ! grep -q 'heap out of memory' "$work/prev.txt"
-ok $? "pod log: the crash-looping pod's last run ends in an OOM, previous=true shows the run before (missing env var)"
+ok $? "pod log: the crash-looping pod's last run ends in an OOM, previous=true shows the run \
+before (missing env var)"
 
 sim_api "$WEB/log?previous=true" | status_msg > "$work/s.txt"
-[ "$(cat "$work/s.txt")" = '400 BadRequest previous terminated container "app" in pod "web-5rljtpl47r-bm8ln" not found' ]
-ok $? "pod log: previous=true without a previous container is 400 Status" || diag "$(cat "$work/s.txt")"
+want='400 BadRequest previous terminated container "app" in pod "web-5rljtpl47r-bm8ln" not found'
+[ "$(cat "$work/s.txt")" = "$want" ]
+ok $? "pod log: previous=true without a previous container is 400 Status" ||
+    diag "$(cat "$work/s.txt")"
 sim_api "$WEB/log?container=nope" | status_msg > "$work/s.txt"
-[ "$(cat "$work/s.txt")" = '400 BadRequest container nope is not valid for pod web-5rljtpl47r-bm8ln' ]
+want='400 BadRequest container nope is not valid for pod web-5rljtpl47r-bm8ln'
+[ "$(cat "$work/s.txt")" = "$want" ]
 ok $? "pod log: a wrong container is 400 Status" || diag "$(cat "$work/s.txt")"
 sim_api /api/v1/namespaces/dp-max-catapp/pods/nope/log | status_msg > "$work/s.txt"
 [ "$(cat "$work/s.txt")" = '404 NotFound pods "nope" not found' ]
