@@ -64,3 +64,18 @@ backend_libbackend_a_SOURCES += \
     include/opsdeck/http.h \
     include/opsdeck/informer.h \
     include/opsdeck/kube.h
+
+# The Loki client (loki.h) and its log cache glue; the pod log fallback (podlog.h).
+backend_libbackend_a_SOURCES += backend/loki.c
+backend_libbackend_a_SOURCES += backend/loki_cache.c
+backend_libbackend_a_SOURCES += backend/loki_priv.h
+
+# The Loki tests reach the internals (pages, the boundary set) through
+# backend/loki_priv.h and answer through an in-process upstream.
+check_PROGRAMS += tests/unit/test-loki
+tests_unit_test_loki_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/backend
+tests_unit_test_loki_LDADD = $(UNIT_LIBS)
+tests_unit_test_loki_SOURCES = tests/unit/test-loki.c tests/unit/nettest.h tests/unit/testlib.h
+TESTS += tests/unit/test-loki
+EXTRA_DIST += tests/fixtures/loki-client
+backend_libbackend_a_SOURCES += include/opsdeck/loki.h

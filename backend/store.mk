@@ -3,6 +3,7 @@
 
 backend_libbackend_a_SOURCES += backend/store.c
 backend_libbackend_a_SOURCES += backend/store_db.c
+backend_libbackend_a_SOURCES += backend/store_logs.c
 backend_libbackend_a_SOURCES += backend/store_priv.h
 backend_libbackend_a_SOURCES += backend/store_state.c
 backend_libbackend_a_SOURCES += backend/store_writer.c

@@ -47,6 +47,25 @@ static const char *const cache_steps[] = {
     "  fetched_at INTEGER NOT NULL,"
     "  blob BLOB NOT NULL);"
     "CREATE UNIQUE INDEX objects_key ON objects(cluster, kind, ns, name);",
+    /* 2: the log cache (store_logs.c). A line is keyed by its query, its
+     * timestamp and a 64-bit hash of its stream and text (h), so the index
+     * does not repeat the lines; bytes per query drive the size cap. */
+    "CREATE TABLE log_queries("
+    "  id INTEGER PRIMARY KEY,"
+    "  endpoint TEXT NOT NULL,"
+    "  query TEXT NOT NULL,"
+    "  used_at INTEGER NOT NULL,"
+    "  bytes INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(endpoint, query));"
+    "CREATE TABLE log_lines("
+    "  query INTEGER NOT NULL REFERENCES log_queries(id) ON DELETE CASCADE,"
+    "  ts INTEGER NOT NULL,"
+    "  h INTEGER NOT NULL,"
+    "  labels TEXT NOT NULL,"
+    "  line BLOB NOT NULL,"
+    "  fetched_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX log_lines_key ON log_lines(query, ts, h);"
+    "CREATE INDEX log_lines_fetched ON log_lines(fetched_at);",
 };
 
 const struct store_schema store_cache_schema = {

@@ -161,4 +161,38 @@ enum status store_set_setting(struct store *st, const char *key, const char *val
  * settings live in memory for this session. */
 bool store_state_is_memory(struct store *st);
 
+/* --- cache: log query results (store_logs.c; used by the Loki client) ---- */
+/*
+ * Lines fetched from Loki, per endpoint (the client's cache key) and query,
+ * so logs seen before can be read offline. Log lines are not secrets; they
+ * are stored as fetched. Each put is one transaction on the caller's
+ * thread (a page of up to 5,000 lines), waiting at most 2 s for the lock.
+ * Retention: lines fetched more than max_age ago go; above max_bytes (line
+ * bytes) the least recently used queries go first, then a query's oldest
+ * lines. store_cache_clear does not reach these tables: store_logs_clear
+ * does.
+ */
+struct store_log_line {
+    int64_t ts;         /* ns */
+    const char *labels; /* the stream's canonical selector text */
+    const char *line;
+    size_t len;
+};
+/* Zero fields take the defaults: 64 MiB, 7 days. */
+void store_logs_set_limits(struct store *st, int64_t max_bytes, int64_t max_age_s);
+/* Stores lines (copied); duplicates (same query, ts, stream and text) are
+ * kept once, with the newest fetched_at (wall clock, seconds). */
+enum status store_logs_put(struct store *st, const char *endpoint, const char *query,
+                           const struct store_log_line *lines, size_t n, int64_t fetched_at);
+/* Return false to stop. Arguments borrowed for the call. */
+typedef bool (*store_log_cb)(void *arg, const struct store_log_line *line, int64_t fetched_at);
+/* The cached lines of query with start <= ts < end, oldest first (or newest
+ * first), at most limit (0: all). STATUS_OK with nothing when none. */
+enum status store_logs_load(struct store *st, const char *endpoint, const char *query,
+                            int64_t start_ns, int64_t end_ns, bool newest_first, size_t limit,
+                            store_log_cb cb, void *arg);
+/* Bytes of cached line text (-1 when the cache is unavailable). */
+int64_t store_logs_size(struct store *st);
+enum status store_logs_clear(struct store *st);
+
 #endif /* OPSDECK_STORE_H */
