@@ -4,11 +4,16 @@
 
 #include "opsdeck/logring.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "opsdeck/hmap.h"
 #include "opsdeck/logline.h"
+#include "opsdeck/status.h"
 #include "opsdeck/xalloc.h"
 
 /* What one line costs beyond its bytes: the allocator's header and the NUL. */
@@ -316,4 +321,74 @@ uint64_t
 logring_dropped_bottom(const struct logring *r)
 {
     return r->dropped_bottom;
+}
+
+/*
+ * Saving
+ */
+
+static bool
+write_entry(FILE *f, const struct logring_entry *e)
+{
+    char ts[64];
+    time_t sec = (time_t)(e->ts_ns / 1000000000);
+    long ns = (long)(e->ts_ns % 1000000000);
+    struct tm tm;
+
+    if (ns < 0) {
+        ns += 1000000000;
+        sec--;
+    }
+    gmtime_r(&sec, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+    return fprintf(f, "%s.%09ldZ ", ts, ns) > 0 && fwrite(e->line, 1, e->len, f) == e->len &&
+           fputc('\n', f) != EOF;
+}
+
+enum status
+logring_save(const struct logring *r, const char *path, const int64_t *seqs, size_t n,
+             size_t *written)
+{
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+    enum status st = STATUS_OK;
+    size_t count = 0;
+    FILE *f = NULL;
+    int fd;
+
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    f = fdopen(fd, "w");
+    if (!f) {
+        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    if (!seqs)
+        n = r->len;
+    for (size_t i = 0; i < n; i++) {
+        struct logring_entry e;
+
+        if (!logring_get(r, seqs ? seqs[i] : r->first_seq + (int64_t)i, &e))
+            continue;
+        if (!write_entry(f, &e)) {
+            st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+            break;
+        }
+        count++;
+    }
+    if (fclose(f) != 0 && st == STATUS_OK)
+        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+    if (st == STATUS_OK && rename(tmp, path) != 0)
+        st = status_fail(STATUS_IO, "%s: %s", path, strerror(errno));
+    if (st != STATUS_OK)
+        unlink(tmp);
+out:
+    free(tmp);
+    if (written)
+        *written = st == STATUS_OK ? count : 0;
+    return st;
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "opsdeck/status.h"
+
 /*
  * The logs pane shows a window onto a timeline that is longer than memory:
  * new lines are appended at the bottom (follow mode), older pages fetched
@@ -96,5 +98,17 @@ uint64_t logring_generation(const struct logring *r);
  * fetches them again) and when newer ones did. */
 uint64_t logring_dropped_top(const struct logring *r);
 uint64_t logring_dropped_bottom(const struct logring *r);
+
+/*
+ * Writes the entries numbered seqs[0, n) (ascending; NULL: every entry,
+ * oldest first) to a new file at path (mode 0600; an existing file is
+ * replaced only through a temporary and a rename, so a failed save leaves
+ * it whole), one per line: the RFC 3339 UTC timestamp with nanoseconds, a
+ * blank, the line's bytes as they came (a line's own newlines and NULs
+ * included: this is the raw log). STATUS_IO with the path and the reason on
+ * failure. *written (may be NULL) receives the lines written.
+ */
+enum status logring_save(const struct logring *r, const char *path, const int64_t *seqs,
+                         size_t n, size_t *written);
 
 #endif /* OPSDECK_LOGRING_H */

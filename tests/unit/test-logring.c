@@ -5,8 +5,11 @@
 #include "opsdeck/logring.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "opsdeck/logline.h"
+#include "opsdeck/status.h"
 #include "testlib.h"
 
 static int64_t
@@ -241,6 +244,44 @@ START_TEST(parse_info_cached)
 }
 END_TEST
 
+START_TEST(save_writes_raw_lines)
+{
+    struct logring *r = logring_new(NULL);
+    char path[] = "/tmp/test-logring-XXXXXX";
+    char file[64], buf[256];
+    int64_t only[] = {1};
+    size_t n = 0, got;
+    FILE *f;
+    int fd = mkstemp(path);
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    unlink(path);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    snprintf(file, sizeof(file), "%s/out.log", path);
+    logring_append(r, 1795489918123456789LL, 0, "first \x1b[31m", 11);
+    logring_append(r, 1795489919000000000LL, 0, "a\0b", 3);
+    ck_assert_int_eq(logring_save(r, file, NULL, 0, &n), STATUS_OK);
+    ck_assert_uint_eq(n, 2);
+    f = fopen(file, "rb");
+    got = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    ck_assert_uint_eq(got, 31 + 11 + 1 + 31 + 3 + 1);
+    ck_assert_mem_eq(buf, "2026-11-24T03:11:58.123456789Z first \x1b[31m\n", 43);
+    ck_assert_mem_eq(buf + 43, "2026-11-24T03:11:59.000000000Z a\0b\n", 35);
+    /* only the given entries (a filter's) */
+    ck_assert_int_eq(logring_save(r, file, only, 1, &n), STATUS_OK);
+    ck_assert_uint_eq(n, 1);
+    /* a directory that is not there: a clear error, nothing left behind */
+    snprintf(buf, sizeof(buf), "%s/no/such/dir.log", path);
+    ck_assert_int_eq(logring_save(r, buf, NULL, 0, &n), STATUS_IO);
+    ck_assert_ptr_nonnull(strstr(status_text(), "No such file or directory"));
+    unlink(file);
+    ck_assert_int_eq(rmdir(path), 0);
+    logring_free(r);
+}
+END_TEST
+
 static Suite *
 logring_suite(void)
 {
@@ -256,6 +297,7 @@ logring_suite(void)
     tcase_add_test(tc, clear_bumps_generation);
     tcase_add_test(tc, streams_interned_with_stable_colours);
     tcase_add_test(tc, parse_info_cached);
+    tcase_add_test(tc, save_writes_raw_lines);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
