@@ -81,8 +81,8 @@ logview_count(const struct logview *lv)
     return lv->fidx ? logsearch_index_len(lv->fidx) : logring_len(lv->ring);
 }
 
-static int64_t
-shown_at(const struct logview *lv, size_t i)
+int64_t
+logview_shown_at(const struct logview *lv, size_t i)
 {
     return lv->fidx ? logsearch_index_at(lv->fidx, i) : logring_first(lv->ring) + (int64_t)i;
 }
@@ -116,7 +116,7 @@ set_top_pos(struct logview *lv, size_t pos)
 
     if (pos > max_top(lv))
         pos = max_top(lv);
-    lv->top = pos < n ? shown_at(lv, pos) : logring_end(lv->ring);
+    lv->top = pos < n ? logview_shown_at(lv, pos) : logring_end(lv->ring);
 }
 
 size_t
@@ -202,7 +202,7 @@ show_match(struct logview *lv)
 {
     size_t pos = shown_pos(lv, lv->match);
 
-    if (pos >= logview_count(lv) || shown_at(lv, pos) != lv->match) {
+    if (pos >= logview_count(lv) || logview_shown_at(lv, pos) != lv->match) {
         /* filtered out: the nearest shown line */
         set_top_pos(lv, pos);
     } else {
@@ -592,7 +592,7 @@ logview_render(struct logview *lv, struct textview *tv)
         struct text_span spans[64];
         size_t offs[64], ns = 0, k = 0;
 
-        if (!logring_get(lv->ring, shown_at(lv, i), &e))
+        if (!logring_get(lv->ring, logview_shown_at(lv, i), &e))
             continue;
         build_line(lv, &e, with_streams);
         strbuf_reset(&san);

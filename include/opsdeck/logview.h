@@ -67,8 +67,10 @@ const char *logview_search_pattern(const struct logview *lv); /* NULL: none */
 /* Takes s (NULL clears the filter): only matching lines are shown. */
 void logview_set_filter(struct logview *lv, struct logsearch *s);
 const char *logview_filter_pattern(const struct logview *lv); /* NULL: none */
-/* Lines shown (the filter's matches, or the whole ring). */
+/* Lines shown (the filter's matches, or the whole ring), and the ring
+ * sequence number of the i-th of them (i < logview_count). */
 size_t logview_count(const struct logview *lv);
+int64_t logview_shown_at(const struct logview *lv, size_t i);
 
 /* After the ring changed (lines appended, prepended, evicted, cleared):
  * updates search and filter with the new lines only, keeps the top line
