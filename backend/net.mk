@@ -76,7 +76,9 @@ TESTS += tests/unit/test-upstream
 # The Loki client (loki.h) and its log cache glue; the pod log fallback (podlog.h).
 backend_libbackend_a_SOURCES += backend/loki.c
 backend_libbackend_a_SOURCES += backend/loki_cache.c
+backend_libbackend_a_SOURCES += backend/loki_labels.c
 backend_libbackend_a_SOURCES += backend/loki_priv.h
+backend_libbackend_a_SOURCES += backend/podlog.c
 
 # The Loki tests reach the internals (pages, the boundary set) through
 # backend/loki_priv.h and answer through an in-process upstream.
@@ -85,5 +87,13 @@ tests_unit_test_loki_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_loki_LDADD = $(UNIT_LIBS)
 tests_unit_test_loki_SOURCES = tests/unit/test-loki.c tests/unit/nettest.h tests/unit/testlib.h
 TESTS += tests/unit/test-loki
+
+# The pod log fallback over a kube_stream the test drives by hand.
+check_PROGRAMS += tests/unit/test-loki-podlog
+tests_unit_test_loki_podlog_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_loki_podlog_LDADD = $(UNIT_LIBS)
+tests_unit_test_loki_podlog_SOURCES = tests/unit/test-loki-podlog.c tests/unit/testlib.h
+TESTS += tests/unit/test-loki-podlog
 EXTRA_DIST += tests/fixtures/loki-client
 backend_libbackend_a_SOURCES += include/opsdeck/loki.h
+backend_libbackend_a_SOURCES += include/opsdeck/podlog.h

@@ -48,6 +48,7 @@ opsdeck_SOURCES = \
     include/opsdeck/cli.h \
     tui/app.c \
     tui/cli.c \
+    tui/cli_logs.c \
     tui/main.c
 
 # Unit tests of the terminal core (the model parts: no curses screen).

@@ -11,6 +11,7 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/cli.h"
+#include "opsdeck/clock.h"
 #include "opsdeck/macros.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/status.h"
@@ -18,6 +19,8 @@
 static const char usage_text[] =
     "usage: opsdeck [OPTIONS]                       open the console\n"
     "       opsdeck [OPTIONS] get nodes|pods|tenants [-n NS | -A] [-o table|json] [--cached]\n"
+    "       opsdeck [OPTIONS] logs QUERY [--since D | --from T --to T] [--limit N] [-f]\n"
+    "                                 [-o raw|jsonl]\n"
     "       opsdeck [OPTIONS] info                  print every resolved path and setting\n"
     "       opsdeck [OPTIONS] cache clear           empty cache.db\n"
     "\n"
@@ -47,6 +50,13 @@ static const char usage_text[] =
     "  -o, --output FORMAT    table (default) or json\n"
     "  --cached               print the cached data (each object carries fetched_at)\n"
     "\n"
+    "logs options:\n"
+    "  --since D              lines of the last D (default 1h; 30s, 5m, 2h, 1d)\n"
+    "  --from T, --to T       lines from T to T (RFC 3339 or Unix nanoseconds; --to: now)\n"
+    "  --limit N              at most the newest N lines (default 1000)\n"
+    "  -f, --follow           then print new lines as they come, until Ctrl-C\n"
+    "  -o, --output FORMAT    raw (default: the lines) or jsonl ({\"ts\",\"labels\",\"line\"})\n"
+    "\n"
     "See opsdeck(1) and README.md.\n";
 
 enum {
@@ -65,6 +75,10 @@ enum {
     OPT_REFRESH,
     OPT_ITERATIONS,
     OPT_CACHED,
+    OPT_SINCE,
+    OPT_FROM,
+    OPT_TO,
+    OPT_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +100,11 @@ static const struct option long_options[] = {
     { "all-namespaces", no_argument, NULL, 'A' },
     { "output", required_argument, NULL, 'o' },
     { "cached", no_argument, NULL, OPT_CACHED },
+    { "since", required_argument, NULL, OPT_SINCE },
+    { "from", required_argument, NULL, OPT_FROM },
+    { "to", required_argument, NULL, OPT_TO },
+    { "limit", required_argument, NULL, OPT_LIMIT },
+    { "follow", no_argument, NULL, 'f' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -145,6 +164,9 @@ main(int argc, char **argv)
     struct setup_opts sopts = { 0 };
     struct console_opts copts = { 0 };
     struct cli_get_opts gopts = { 0 };
+    struct cli_logs_opts lopts = { .since_s = 3600, .limit = 1000 };
+    const char *output = NULL, *since = NULL, *from = NULL, *to = NULL, *limit = NULL;
+    bool follow = false;
     bool ns_given = false, output_given = false, cached_given = false;
     struct setup setup;
     const char *cmd = NULL;
@@ -153,7 +175,7 @@ main(int argc, char **argv)
 
     /* Widths of what is shown depend on the locale (UTF-8 or ASCII output). */
     setlocale(LC_ALL, "");
-    while ((c = getopt_long(argc, argv, "hVn:Ao:", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hVn:Ao:f", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_PLATFORM: sopts.platform = optarg; break;
         case OPT_KUBECONFIG: sopts.kubeconfig = optarg; break;
@@ -188,13 +210,12 @@ main(int argc, char **argv)
             break;
         case 'n': gopts.ns = optarg; ns_given = true; break;
         case 'A': gopts.all_namespaces = true; ns_given = true; break;
-        case 'o':
-            if (strcmp(optarg, "json") == 0)
-                gopts.json = true;
-            else if (strcmp(optarg, "table") != 0)
-                return usage_error("-o: unknown output format '%s' (table or json)", optarg);
-            output_given = true;
-            break;
+        case 'o': output = optarg; output_given = true; break;
+        case OPT_SINCE: since = optarg; break;
+        case OPT_FROM: from = optarg; break;
+        case OPT_TO: to = optarg; break;
+        case OPT_LIMIT: limit = optarg; break;
+        case 'f': follow = true; break;
         case OPT_CACHED: gopts.cached = true; cached_given = true; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("opsdeck %s\n", PACKAGE_VERSION); return 0;
@@ -204,7 +225,41 @@ main(int argc, char **argv)
     if (optind < argc)
         cmd = argv[optind++];
 
-    if (cmd && strcmp(cmd, "get") == 0) {
+    if ((since || from || to || limit || follow) && !(cmd && strcmp(cmd, "logs") == 0))
+        return usage_error("%s", "--since, --from, --to, --limit and -f belong to 'logs'");
+    if (output && !(cmd && strcmp(cmd, "logs") == 0)) {
+        if (strcmp(output, "json") == 0)
+            gopts.json = true;
+        else if (strcmp(output, "table") != 0)
+            return usage_error("-o: unknown output format '%s' (table or json)", output);
+    }
+    if (cmd && strcmp(cmd, "logs") == 0) {
+        lopts.query = optind < argc ? argv[optind++] : NULL;
+        if (!lopts.query || !*lopts.query)
+            return usage_error("logs: which lines? (a LogQL query such as %s)",
+                               "'{namespace=\"dp-max-catapp\"}'");
+        if (ns_given || cached_given)
+            return usage_error("%s", "logs: -n, -A and --cached belong to 'get'");
+        if (output && strcmp(output, "jsonl") == 0)
+            lopts.jsonl = true;
+        else if (output && strcmp(output, "raw") != 0)
+            return usage_error("-o: unknown output format '%s' (raw or jsonl)", output);
+        if (since && (from || to))
+            return usage_error("%s", "logs: --since excludes --from/--to");
+        if (to && !from)
+            return usage_error("%s", "logs: --to needs --from");
+        if (since && (!time_parse_duration(since, &lopts.since_s) || lopts.since_s <= 0))
+            return usage_error("--since: not a duration (30s, 5m, 2h, 1d): %s", since);
+        if (from && !cli_parse_time(from, &lopts.from_ns))
+            return usage_error("--from: not a time (RFC 3339 or Unix nanoseconds): %s", from);
+        if (to && !cli_parse_time(to, &lopts.to_ns))
+            return usage_error("--to: not a time (RFC 3339 or Unix nanoseconds): %s", to);
+        if (from && to && lopts.to_ns <= lopts.from_ns)
+            return usage_error("%s", "logs: --to must be after --from");
+        if (limit && !parse_count(limit, 1000000000L, &lopts.limit))
+            return usage_error("--limit: not a positive number: %s", limit);
+        lopts.follow = follow;
+    } else if (cmd && strcmp(cmd, "get") == 0) {
         const char *what = optind < argc ? argv[optind++] : NULL;
 
         if (!what)
@@ -234,7 +289,7 @@ main(int argc, char **argv)
             return usage_error("cache: unknown action '%s' (clear)", argv[optind]);
         optind++;
     } else if (cmd && strcmp(cmd, "info") != 0) {
-        return usage_error("unknown command '%s' (get, info, cache)", cmd);
+        return usage_error("unknown command '%s' (get, logs, info, cache)", cmd);
     }
     /* Every usage error is found before any file is read: a broken platform
      * file must not turn a typo on the command line into exit status 1. */
@@ -250,6 +305,8 @@ main(int argc, char **argv)
         rc = console_run(&setup, &copts);
     } else if (strcmp(cmd, "get") == 0) {
         rc = cli_get(&setup, &gopts);
+    } else if (strcmp(cmd, "logs") == 0) {
+        rc = cli_logs(&setup, &lopts);
     } else if (strcmp(cmd, "info") == 0) {
         rc = cli_info(&setup);
     } else {

@@ -4,6 +4,7 @@
 #define OPSDECK_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct setup;
 
@@ -26,5 +27,23 @@ struct cli_get_opts {
 int cli_get(struct setup *s, const struct cli_get_opts *opts);
 int cli_info(const struct setup *s);
 int cli_cache_clear(struct setup *s);
+
+/* `opsdeck logs QUERY` (tui/cli_logs.c). Output oldest first; over limit
+ * matches the newest are kept; -f then follows until Ctrl-C or the reader
+ * goes away. Exit 1 when Loki is not configured, unreachable or answers an
+ * error (its message on stderr). */
+struct cli_logs_opts {
+    const char *query;
+    int64_t since_s;            /* --since (default 3600), when from_ns is 0 */
+    int64_t from_ns;            /* --from, or 0 */
+    int64_t to_ns;              /* --to, or 0: now */
+    long limit;                 /* --limit (default 1000) */
+    bool follow;                /* -f */
+    bool jsonl;                 /* -o jsonl (else raw) */
+    int interval_ms;            /* follow's poll period; 0: 1000 */
+};
+int cli_logs(struct setup *s, const struct cli_logs_opts *opts);
+/* --from/--to: RFC 3339, or Unix nanoseconds (digits only). */
+bool cli_parse_time(const char *s, int64_t *out_ns);
 
 #endif /* OPSDECK_CLI_H */
