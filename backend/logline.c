@@ -55,6 +55,9 @@ logline_level_parse(const char *s, size_t len)
         if (strlen(names[i].name) == len && strncasecmp(names[i].name, s, len) == 0)
             return names[i].level;
     }
+    /* pino and bunyan: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal */
+    if (len == 2 && s[0] >= '1' && s[0] <= '6' && s[1] == '0')
+        return (enum logline_level)(LOGLINE_LEVEL_TRACE + (s[0] - '1'));
     return LOGLINE_LEVEL_NONE;
 }
 

@@ -23,8 +23,8 @@
 /*
  * The pane holds its lines in a ring (logring.h, 64 MiB) and shows them
  * through a logview (logview.h). Opening fetches the newest PAGE lines of
- * the range (backward), then follows from the newest one when the range
- * ends now. Scrolling up past the oldest line fetches the PAGE lines before
+ * the range (backward); `f` then follows from the newest one (a range ending
+ * now only). Scrolling up past the oldest line fetches the PAGE lines before
  * it, as often as the operator keeps going (past the range's start too, a
  * day at a time), and the ring drops the newest lines when it is full.
  */
@@ -43,8 +43,10 @@ struct logs {
     struct loki_op *fetch;    /* the first page, or a refresh */
     struct loki_op *older;    /* a page before the oldest line */
     struct loki_follow *follow;
+    bool want_follow;         /* f: follow once the range is in */
     int64_t floor_ns;         /* searched back to here (0: not known) */
     int64_t older_start;      /* the older page's start */
+    size_t older_had;         /* lines held when it was asked */
     int64_t boundary_ts;      /* older page: the top line's timestamp (INT64_MIN: none) */
     bool cached;              /* what is shown came from the log cache */
     int64_t fetched_at;
@@ -88,6 +90,7 @@ redraw(struct view *view)
     logview_render(lg->lv, tv);
     if (logview_follow(lg->lv) && textview_wrap(tv))
         textview_scroll_last(tv); /* wrapped rows: the newest line stays in sight */
+    view_set_position(view, logview_position(lg->lv), logview_count(lg->lv));
     describe_range(lg, range, sizeof(range));
     strbuf_init(&extra);
     if (lg->follow && logview_follow(lg->lv))
@@ -101,13 +104,11 @@ redraw(struct view *view)
         strbuf_printf(&extra, " · cached · fetched %s", at);
     }
     if (logview_filter_pattern(lg->lv))
-        strbuf_printf(&extra, " · filter %s (%zu)", logview_filter_pattern(lg->lv),
-                      logview_count(lg->lv));
+        strbuf_printf(&extra, " · filter %s", logview_filter_pattern(lg->lv));
     if (logview_search_pattern(lg->lv))
         strbuf_printf(&extra, " · /%s (%zu)", logview_search_pattern(lg->lv),
                       logview_search_count(lg->lv));
-    view_set_title(view, "logs %s · %s · %zu lines%s", lg->query, range,
-                   logring_len(lg->ring), extra.buf ? extra.buf : "");
+    view_set_title(view, "logs %s · %s%s", lg->query, range, extra.buf ? extra.buf : "");
     strbuf_done(&extra);
 }
 
@@ -211,7 +212,7 @@ fetch_done(void *arg, const struct loki_result *res)
     range_bounds(lg, &start, &end);
     if (res->st == STATUS_OK)
         set_floor(lg, res, start);
-    if (!lg->failed) {
+    if (!lg->failed && lg->want_follow) {
         bool have = logring_get(lg->ring, logring_end(lg->ring) - 1, &e);
 
         start_follow(view, have ? e.ts_ns + 1 : end);
@@ -309,6 +310,8 @@ older_done(void *arg, const struct loki_result *res)
         return;
     }
     set_floor(lg, res, lg->older_start);
+    if (res->entries > 0)
+        ui_report(view_ui(view), UI_OK, "%zu older lines", logring_len(lg->ring) - lg->older_had);
     if (res->entries == 0) {
         char when[40];
 
@@ -341,6 +344,7 @@ fetch_older(struct view *view)
     }
     o.start_ns = o.end_ns - 1 - OLDER_SPAN;
     lg->older_start = o.start_ns;
+    lg->older_had = logring_len(lg->ring);
     ui_report(view_ui(view), UI_OK, "fetching older lines…");
     lg->older = loki_range(lg->loki, &o, older_batch, older_done, view);
 }
@@ -530,9 +534,19 @@ logs_request(struct view *view, enum request req)
             ui_report(ui, UI_WARNING, "no more matches of %s", logview_search_pattern(lg->lv));
         break;
     case REQ_TOGGLE_FOLLOW:
-        if (logview_follow(lg->lv))
-            logview_set_follow(lg->lv, false);
-        else
+        lg->want_follow = !lg->follow;
+        if (!lg->want_follow) {
+            loki_follow_free(lg->follow);
+            lg->follow = NULL;
+        } else if (!lg->range_s) {
+            ui_report(ui, UI_WARNING, "a fixed range does not grow: pick a range ending now (r)");
+        } else if (!lg->fetch) {
+            struct logring_entry e;
+            bool have = logring_get(lg->ring, logring_end(lg->ring) - 1, &e);
+
+            start_follow(view, have ? e.ts_ns + 1 : clock_now_ns());
+        }
+        if (lg->want_follow)
             logview_last(lg->lv);
         break;
     case REQ_TOGGLE_TIMESTAMPS:

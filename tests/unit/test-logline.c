@@ -70,7 +70,10 @@ START_TEST(json_level_names)
         {"{\"level\":\"CRITICAL\"}", LOGLINE_LEVEL_FATAL},
         {"{\"level\":\"panic\"}", LOGLINE_LEVEL_FATAL},
         {"{\"level\":\"verbose-ish\"}", LOGLINE_LEVEL_NONE},
-        {"{\"level\":30}", LOGLINE_LEVEL_NONE},
+        {"{\"level\":30}", LOGLINE_LEVEL_INFO},
+        {"{\"level\":60}", LOGLINE_LEVEL_FATAL},
+        {"{\"level\":35}", LOGLINE_LEVEL_NONE},
+        {"{\"level\":70}", LOGLINE_LEVEL_NONE},
     };
     struct logline ll;
 
