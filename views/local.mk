@@ -5,6 +5,7 @@ opsdeck_SOURCES += \
     include/opsdeck/panes.h \
     views/contexts.c \
     views/detail.c \
+    views/logs.c \
     views/nodes.c \
     views/panes.c \
     views/pods.c \
