@@ -23,3 +23,7 @@ TESTS += tests/fuzz/replay-builds
 # get builds against the Loki double.
 EXTRA_DIST += tests/integration/cli-builds.sh
 TESTS += tests/integration/cli-builds.sh
+
+# The builds pane on the Loki double (scenarios.md §3).
+EXTRA_DIST += tests/screens/builds-cache-lost.test
+TESTS += tests/screens/builds-cache-lost.test

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "opsdeck/clock.h"
-#include "opsdeck/evloop.h"
 #include "opsdeck/log.h"
 #include "opsdeck/loki.h"
 #include "opsdeck/xalloc.h"
@@ -42,7 +41,6 @@ struct builds_fetch {
     bool range_pending; /* its done has not come yet */
     bool history_pending;
     struct loki_follow *follower;
-    struct ev_timer *start; /* the first request goes out from the loop */
     struct builds_fetch_status status;
     int depth;
     bool dead;
@@ -51,7 +49,6 @@ struct builds_fetch {
 static void
 fetch_destroy(struct builds_fetch *f)
 {
-    ev_timer_free(f->start);
     loki_op_cancel(f->range);
     loki_op_cancel(f->history);
     loki_follow_free(f->follower);
@@ -194,9 +191,8 @@ on_history_done(void *arg, const struct loki_result *res)
 }
 
 static void
-on_start(void *arg)
+start(struct builds_fetch *f)
 {
-    struct builds_fetch *f = arg;
     struct loki_range_opts ro = {
         .query = f->selector,
         .start_ns = f->since_ns,
@@ -225,8 +221,8 @@ on_start(void *arg)
 }
 
 struct builds_fetch *
-builds_fetch_new(struct evloop *loop, struct loki *l, struct builds *b,
-                 const struct builds_fetch_opts *opts, builds_fetch_cb cb, void *arg)
+builds_fetch_new(struct loki *l, struct builds *b, const struct builds_fetch_opts *opts,
+                 builds_fetch_cb cb, void *arg)
 {
     struct builds_fetch *f = xcalloc(1, sizeof(*f));
 
@@ -243,10 +239,10 @@ builds_fetch_new(struct evloop *loop, struct loki *l, struct builds *b,
     f->arg = arg;
     f->status.phase = BUILDS_FETCH_LOADING;
     builds_set_window(b, f->since_ns);
-    /* The first requests go out from the loop: a client that fails at once
-     * then still calls back after the caller has its handle. */
-    f->start = ev_timer_new(loop, on_start, f);
-    ev_timer_arm(f->start, 0);
+    /* At once, so that the requests are in flight when this returns (a
+     * test script waits for them); the client calls back from the loop
+     * only. */
+    start(f);
     return f;
 }
 

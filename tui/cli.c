@@ -676,7 +676,7 @@ get_builds(struct setup *s, const struct cli_get_opts *opts)
         rc = 1;
         goto out;
     }
-    fetch = builds_fetch_new(loop, loki, b,
+    fetch = builds_fetch_new(loki, b,
                              &(struct builds_fetch_opts){
                                  .selector = s->platform->conv.build_log_selector,
                                  .since_ns = now - (opts->since_s ? opts->since_s : 86400) *

@@ -185,7 +185,6 @@ char *builds_log_query(const char *selector, const struct build *bd);
  * After every batch the builds are updated (builds_update with the wall
  * clock) and cb is told.
  */
-struct evloop;
 struct loki;
 struct builds_fetch;
 
@@ -220,10 +219,10 @@ struct builds_fetch_status {
 };
 typedef void (*builds_fetch_cb)(void *arg, const struct builds_fetch_status *st);
 
-/* loop, l and b are borrowed and must outlive the fetch; b's window
- * becomes since_ns. The requests start from the loop: cb never runs inside
- * builds_fetch_new. Never NULL. */
-struct builds_fetch *builds_fetch_new(struct evloop *loop, struct loki *l, struct builds *b,
+/* l and b are borrowed and must outlive the fetch; b's window becomes
+ * since_ns. The requests are sent at once; cb runs from the loop, never
+ * inside builds_fetch_new. Never NULL. */
+struct builds_fetch *builds_fetch_new(struct loki *l, struct builds *b,
                                       const struct builds_fetch_opts *opts, builds_fetch_cb cb,
                                       void *arg);
 /* Stops everything (no callbacks afterwards). NULL is a no-op. Safe from
