@@ -3,31 +3,17 @@
 # tests/integration/cli-builds.sh - `opsdeck get builds` against the Loki double (sim/lokisim.py,
 # filled with the seed platform's build logs): the table and the JSON compared with builds
 # computed independently (Python) from the raw lines the double serves, --since and the 24 h of
-# history behind it (cache lost at the range's start), every page of a range over Loki's 5,000
-# limit, and the errors: Loki unreachable, not configured, 504, a proxy's HTML. TAP.
+# history behind it (cache lost at the range's start), through the API server's service proxy,
+# every page of a range over Loki's 5,000 limit, and the errors: Loki unreachable, not
+# configured, 504, a proxy's HTML, the proxy's 503 when Loki is down. TAP.
 . "${top_srcdir:-.}/tests/integration/cli-lib.sh"
 
 t=$CLI_DIR/t
 NOW_S=1795489920 # $OPSDECK_CLOCK, 2026-11-24T03:12:00Z
 
-# The double on a free port (it writes the port it bound), stopped by PID at the end.
-loki_start() {
-    rm -f "$t.port"
-    "$PYTHON3" "$top_srcdir/sim/lokisim.py" --port-file "$t.port" --clock "$OPSDECK_CLOCK" \
-        > "$t.loki.log" 2>&1 &
-    LOKI_PID=$!
-    cli_track "$LOKI_PID"
-    n=0
-    while [ ! -s "$t.port" ] && [ "$n" -lt 200 ] && kill -0 "$LOKI_PID" 2>/dev/null; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-    [ -s "$t.port" ] || return 1
-    LOKI_URL=http://127.0.0.1:$(cat "$t.port")
-}
-
-loki_start
-ok $? "the Loki double starts on a free port" || { diag "$(cat "$t.loki.log")"; plan_done; }
+# The API sim with the Loki double beside it and behind its service proxy (dp-system/loki:3100).
+SIM_LOKI=1 cli_start_sim
+LOKI_URL=$SIM_LOKI_URL
 
 ob() {
     ops_raw --loki "$LOKI_URL" "$@"
@@ -230,6 +216,14 @@ curl -s -X DELETE "$LOKI_URL/_sim/fault" > /dev/null
 [ $r -eq 1 ] && grep -q '502 Bad Gateway' "$t.err" && ! grep -q '<' "$t.err"
 ok $? "a proxy's HTML page: exit 1, its title, no markup (exit $r)" || diag "$(cat "$t.err")"
 
+# --- through the API server's service proxy ---------------------------------------------------
+printf 'loki:\n  service: dp-system/loki:3100\n' > "$t.platform.yml"
+ops --platform "$t.platform.yml" get builds -o json > "$t.proxy" 2> "$t.err"
+r=$?
+[ $r -eq 0 ] && [ ! -s "$t.err" ] && cmp -s "$t.proxy" "$t.json"
+ok $? "get builds with loki.service: the same JSON through the API server's service proxy (exit $r)" ||
+    diag "$(cat "$t.err")"
+
 # --- usage ------------------------------------------------------------------------------------
 ob get builds --since soon > "$t.out" 2> "$t.err"
 r=$?
@@ -281,6 +275,15 @@ assert len(reqs) >= 3, reqs   # the history, and the range in at least two pages
 EOF
 [ $? -eq 0 ] && [ $r -eq 0 ]
 ok $? "a range over 5,000 lines: every page read, all 2,500 pushed builds listed (exit $r)" ||
+    diag "$(cat "$t.err")"
+
+# Loki down behind the proxy: the API server's own 503.
+kill "$SIM_LOKI_PID" 2>/dev/null
+wait "$SIM_LOKI_PID" 2>/dev/null
+ops --platform "$t.platform.yml" get builds > "$t.out" 2> "$t.err"
+r=$?
+[ $r -eq 1 ] && grep -q '^opsdeck: Loki: API server: .*503 .*no endpoints' "$t.err"
+ok $? "Loki down behind the service proxy: exit 1, the API server's 503 (exit $r)" ||
     diag "$(cat "$t.err")"
 
 plan_done
