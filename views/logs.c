@@ -21,7 +21,8 @@
 #include "opsdeck/xalloc.h"
 
 /*
- * The pane holds its lines in a ring (logring.h, 64 MiB) and shows them
+ * The pane holds its lines in a ring (logring.h, 64 MiB unless
+ * OPSDECK_LOG_RING_MB says otherwise) and shows them
  * through a logview (logview.h). Opening fetches the newest PAGE lines of
  * the range (backward); `f` then follows from the newest one (a range ending
  * now only). Scrolling up past the oldest line fetches the PAGE lines before
@@ -86,6 +87,7 @@ redraw(struct view *view)
     struct strbuf extra;
     char range[96];
 
+    view_set_busy(view, lg->fetch || lg->older);
     logview_set_height(lg->lv, textview_height(tv) ? textview_height(tv) : 1);
     logview_render(lg->lv, tv);
     if (logview_follow(lg->lv) && textview_wrap(tv))
@@ -307,6 +309,7 @@ older_done(void *arg, const struct loki_result *res)
     lg->older = NULL;
     if (res->st != STATUS_OK) {
         report_error(view, res);
+        redraw(view);
         return;
     }
     set_floor(lg, res, lg->older_start);
@@ -347,6 +350,7 @@ fetch_older(struct view *view)
     lg->older_had = logring_len(lg->ring);
     ui_report(view_ui(view), UI_OK, "fetching older lines…");
     lg->older = loki_range(lg->loki, &o, older_batch, older_done, view);
+    view_set_busy(view, true);
 }
 
 /*
@@ -448,6 +452,20 @@ on_save(struct view *view, const char *text)
  * The pane
  */
 
+/* The ring's budget: OPSDECK_LOG_RING_MB (1 .. 65536), else the default
+ * (64 MiB); the lines beyond it are fetched again when scrolled to. */
+static size_t
+ring_bytes(void)
+{
+    const char *env = getenv("OPSDECK_LOG_RING_MB");
+    char *end;
+    unsigned long mb = env ? strtoul(env, &end, 10) : 0;
+
+    if (!env || *end || mb < 1 || mb > 65536)
+        return 0;
+    return (size_t)mb << 20;
+}
+
 static enum status
 logs_open(struct view *view, const char *arg)
 {
@@ -462,7 +480,7 @@ logs_open(struct view *view, const char *arg)
                                           "--loki URL)");
     lg->app = app;
     lg->loki = loki_new(app_loop(app), up, app_store(app));
-    lg->ring = logring_new(NULL);
+    lg->ring = logring_new(&(struct logring_opts){.max_bytes = ring_bytes()});
     lg->lv = logview_new(lg->ring);
     lg->query = xstrdup(arg);
     lg->range_s = 3600;
