@@ -88,7 +88,8 @@ intern_pairs(struct loki_interner *in, struct kv *kv, size_t n)
     struct strbuf sb = {0};
     struct labels_priv *lp;
 
-    qsort(kv, n, sizeof(*kv), kv_cmp);
+    if (n > 1)
+        qsort(kv, n, sizeof(*kv), kv_cmp);
     strbuf_putc(&sb, '{');
     for (size_t i = 0; i < n; i++) {
         if (i)

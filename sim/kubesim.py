@@ -12,6 +12,7 @@ import base64
 import binascii
 import collections
 import gzip
+import http.client
 import http.server
 import json
 import os
@@ -29,7 +30,7 @@ import urllib.parse
 sys.dont_write_bytecode = True       # keep the source tree (and a read-only distcheck) clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from simlib import discovery, platform, scenarios  # noqa: E402
+from simlib import discovery, logs, platform, scenarios  # noqa: E402
 from simlib.printers import PRINTERS  # noqa: E402
 from simlib.selectors import (SelectorError, field_match, label_match,  # noqa: E402
                               parse_field_selector, parse_label_selector, supported_fields)
@@ -204,6 +205,8 @@ class Sim:
             if args.request_log else None
         self.docs = {}
         self.stopping = threading.Event()
+        self.proxy_map = parse_proxy_services(args.proxy_service or [])
+        self.podlog_extra = collections.defaultdict(list)
 
     # --- auth ---------------------------------------------------------------------------------
     def identify(self, header):
@@ -458,6 +461,24 @@ def wants_table(accept):
     return None
 
 
+_HOP_BY_HOP = {'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te',
+               'trailer', 'transfer-encoding', 'upgrade', 'host', 'authorization',
+               'content-length'}
+
+
+def parse_proxy_services(specs):
+    """['ns/name:port=http://host:port[/prefix]', ...] -> {'ns/name:port': SplitResult}."""
+    out = {}
+    for spec in specs:
+        key, sep, url = spec.partition('=')
+        u = urllib.parse.urlsplit(url)
+        if not sep or '/' not in key or ':' not in key or u.scheme != 'http' or not u.hostname:
+            raise ValueError('--proxy-service wants ns/name:port=http://host:port, not %r'
+                             % spec)
+        out[key] = u
+    return out
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = ''
@@ -635,6 +656,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not r or kind is None:
             raise HTTPError(404, DEFAULT_MESSAGES[404], details={})
         _, ns, name, sub, _, _, _, _ = r
+        if kind.res == 'services' and ns and name and sub and \
+                (sub == 'proxy' or sub.startswith('proxy/')):
+            sim.authorize(user, rules, 'get', kind, ns, name)
+            return self.proxy(ns, name, path, raw_query, body)
+        if kind.res == 'pods' and ns and name and sub == 'log' and \
+                self.command in ('GET', 'HEAD'):
+            sim.authorize(user, rules, 'get', kind, ns, name)
+            return self.pod_log(ns, name, q)
         if self.command not in ('GET', 'HEAD'):
             raise HTTPError(405, DEFAULT_MESSAGES[405], details={})
         if sub not in (None, 'status'):
@@ -658,6 +687,189 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send_table(kind, [rec], {'resourceVersion': str(rec.rv)}, q, table)
             return self.send_body(200, rec.with_kind())
         return self.list(kind, ns, q, table)
+
+    # --- the service proxy ----------------------------------------------------------------------
+    def proxy(self, ns, svc_id, path, raw_query, body):
+        """/api/v1/namespaces/{ns}/services/[scheme:]{name}[:port]/proxy/{path}: forwards to the
+        upstream mapped with --proxy-service and relays its answer as it is. A service without a
+        mapped (or with a down) upstream has no endpoints: the apiserver's 503."""
+        parts = svc_id.split(':')
+        if len(parts) == 3:
+            parts = parts[1:]
+        name = parts[0]
+        port_s = parts[1] if len(parts) > 1 else ''
+        rec = self.sim.store.get(BY_RES['services'], ns, name)
+        if rec is None:
+            raise HTTPError(404, 'services "%s" not found' % name,
+                            details={'name': name, 'kind': 'services'})
+        ports = (rec.view().get('spec') or {}).get('ports') or []
+        port = None
+        for p in ports:
+            if not port_s or str(p.get('port')) == port_s or p.get('name') == port_s:
+                port = p.get('port')
+                break
+        if port is None:
+            if port_s.isdigit():
+                raise HTTPError(503, 'no service port %s found for service "%s"'
+                                % (port_s, name))
+            raise HTTPError(503, 'no endpoints available for service "%s"' % name)
+        upstream = self.sim.proxy_map.get('%s/%s:%s' % (ns, name, port))
+        if upstream is None:
+            raise HTTPError(503, 'no endpoints available for service "%s"' % name)
+        rest = path.split('/proxy', 1)[1] if '/proxy' in path else ''
+        target = upstream.path.rstrip('/') + (rest or '/')
+        if raw_query:
+            target += '?' + raw_query
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        try:
+            conn = http.client.HTTPConnection(upstream.hostname, upstream.port or 80,
+                                              timeout=self.sim.args.socket_timeout)
+            conn.request(self.command, target, body=body if body else None, headers=headers)
+            resp = conn.getresponse()
+        except (OSError, http.client.HTTPException):
+            raise HTTPError(503, 'no endpoints available for service "%s"' % name)
+        try:
+            self.send_response_only(resp.status, resp.reason)
+            self.send_header('Audit-Id', _audit_id())
+            length = resp.getheader('Content-Length')
+            for k, v in resp.getheaders():
+                if k.lower() not in _HOP_BY_HOP and k.lower() != 'content-length':
+                    self.send_header(k, v)
+            chunked = length is None and resp.status not in (204, 304) and \
+                self.command != 'HEAD'
+            if chunked:
+                self.send_header('Transfer-Encoding', 'chunked')
+            elif length is not None:
+                self.send_header('Content-Length', length)
+            self.end_headers()
+            self.status_sent = resp.status
+            while True:
+                data = resp.read1(65536) if self.command != 'HEAD' else b''
+                if not data:
+                    break
+                if chunked:
+                    self.write_chunk(data)
+                else:
+                    self.wfile.write(data)
+            if chunked:
+                self.wfile.write(b'0\r\n\r\n')
+        except (OSError, http.client.HTTPException):
+            self.close_connection = True
+        finally:
+            conn.close()
+
+    # --- the pod log endpoint -----------------------------------------------------------------
+    def pod_log(self, ns, name, q):
+        """pods/{name}/log: the container's output from simlib.logs (the lines lokisim holds
+        for the pod) plus lines appended through /_sim/podlog."""
+        sim = self.sim
+        rec = sim.store.get(BY_RES['pods'], ns, name)
+        if rec is None:
+            raise HTTPError(404, 'pods "%s" not found' % name,
+                            details={'name': name, 'kind': 'pods'})
+        pod = rec.view()
+        spec = pod.get('spec') or {}
+        names = [c['name'] for c in spec.get('containers') or []]
+        inits = [c['name'] for c in spec.get('initContainers') or []]
+        container = q.get('container') or ''
+        if not container:
+            if len(names) != 1:
+                raise HTTPError(400, 'a container name must be specified for pod %s, choose one '
+                                'of: [%s]' % (name, ' '.join(names)))
+            container = names[0]
+        elif container not in names and container not in inits:
+            raise HTTPError(400, 'container %s is not valid for pod %s' % (container, name))
+        if not spec.get('nodeName'):
+            raise HTTPError(400, 'pod %s does not have a host assigned' % name)
+        previous = q.get('previous') in ('true', '1', 'True')
+        follow = q.get('follow') in ('true', '1', 'True')
+        stamps = q.get('timestamps') in ('true', '1', 'True')
+        try:
+            tail = int(q['tailLines']) if q.get('tailLines') else None
+            since_s = int(q['sinceSeconds']) if q.get('sinceSeconds') else None
+            limit_bytes = int(q['limitBytes']) if q.get('limitBytes') else None
+        except ValueError as e:
+            raise HTTPError(400, str(e))
+        if q.get('sinceTime') and since_s is not None:
+            raise HTTPError(422, 'PodLogOptions "%s" is invalid: : at most one of `sinceTime` '
+                            'or `sinceSeconds` may be specified' % name, reason='Invalid')
+        if since_s is not None and since_s < 1:
+            raise HTTPError(422, 'PodLogOptions "%s" is invalid: sinceSeconds: Invalid value: '
+                            '%d: must be greater than 0' % (name, since_s), reason='Invalid')
+        now = sim.clock.now()
+        runs = logs.container_runs(pod, container, now)
+        if not runs:
+            st = [c for c in (pod.get('status') or {}).get('containerStatuses') or []
+                  if c.get('name') == container]
+            reason = ((st[0].get('state') or {}).get('waiting') or {}).get('reason') \
+                if st else 'ContainerCreating'
+            raise HTTPError(400, 'container "%s" in pod "%s" is waiting to start: %s'
+                            % (container, name, reason or 'ContainerCreating'))
+        if previous:
+            if len(runs) < 2:
+                raise HTTPError(400, 'previous terminated container "%s" in pod "%s" not found'
+                                % (container, name))
+            run = runs[1]
+        else:
+            run = runs[0]
+        since_ns = None
+        if q.get('sinceTime'):
+            try:
+                since_ns = int(parse_time(q['sinceTime']) * 1e9)
+            except ValueError as e:
+                raise HTTPError(400, str(e))
+        elif since_s is not None:
+            since_ns = int((now - since_s) * 1e9)
+        key = (ns, name, container)
+        lines = logs.container_lines(pod, container, run, run[0], now)
+        live = not previous and run[2][0] == 'steady' and run[1] >= now
+        if live:
+            with sim.lock:
+                lines = sorted(lines + list(sim.podlog_extra.get(key, ())), key=lambda e: e[0])
+        if since_ns is not None:
+            lines = [e for e in lines if e[0] >= since_ns]
+        if tail is not None:
+            lines = lines[-tail:] if tail > 0 else []
+
+        def render(entries):
+            out = []
+            for ts, line, _ in entries:
+                out.append((logs.rfc3339nano(ts).encode() + b' ' if stamps else b'') +
+                           line + b'\n')
+            return b''.join(out)
+
+        data = render(lines)
+        if limit_bytes is not None and limit_bytes > 0:
+            data = data[:limit_bytes]
+        if not follow or not live:
+            return self.send_body(200, data, 'text/plain')
+        self.send_head(200, 'text/plain', chunked=True)
+        if data:
+            self.write_chunk(data)
+        last_ts = lines[-1][0] if lines else int(now * 1e9) - 1
+        seen_extra = len(sim.podlog_extra.get(key, ()))
+        deadline = time.monotonic() + sim.args.watch_timeout
+        while not sim.stopping.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
+            if self.peer_closed():
+                self.close_connection = True
+                return
+            if sim.store.get(BY_RES['pods'], ns, name) is None:
+                break
+            now2 = sim.clock.now()
+            new = [e for e in logs.container_lines(pod, container, (run[0], now2, run[2]),
+                                                   now, now2) if e[0] > last_ts]
+            now = max(now, now2)
+            with sim.lock:
+                extra = sim.podlog_extra.get(key, [])
+                new += extra[seen_extra:]
+                seen_extra = len(extra)
+            if new:
+                new.sort(key=lambda e: e[0])
+                last_ts = max(last_ts, new[-1][0])
+                self.write_chunk(render(new))
+                self.wfile.flush()
+        self.wfile.write(b'0\r\n\r\n')
 
     def selectors(self, kind, q):
         lsel_s = q.get('labelSelector', '')
@@ -1120,6 +1332,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if head == 'end-watches' and method == 'POST':
                 store.end_watches()
                 return reply({'ok': True})
+            if head == 'podlog' and method == 'POST':
+                return reply(self.podlog_append(arg, data))
             if head == 'clock':
                 if method == 'POST':
                     if 'advance' in arg:
@@ -1147,6 +1361,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (KeyError, ValueError, TypeError) as e:
             raise HTTPError(400, 'control API: bad argument: %s' % e)
         raise HTTPError(404, 'control API: no %s %s' % (method, path))
+
+    def podlog_append(self, arg, data):
+        """POST /_sim/podlog?ns=&pod=&container= {"lines": [...], "stream": "stdout"}: appends
+        lines (stamped with the sim clock, 1 ms apart) to a container's current output."""
+        sim = self.sim
+        ns, pod = arg.get('ns'), arg.get('pod')
+        rec = sim.store.get(BY_RES['pods'], ns, pod) if ns and pod else None
+        if rec is None:
+            raise HTTPError(404, 'pods "%s" not found' % pod)
+        containers = [c['name'] for c in rec.view()['spec'].get('containers') or []]
+        container = arg.get('container') or containers[0]
+        lines = data.get('lines') if isinstance(data, dict) else None
+        if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+            raise HTTPError(400, 'control API: podlog wants {"lines": ["..."]}')
+        key = (ns, pod, container)
+        base = int(sim.clock.now() * 1e9)
+        with sim.lock:
+            have = sim.podlog_extra[key]
+            if have:
+                base = max(base, have[-1][0] + 1000000)
+            for i, line in enumerate(lines):
+                have.append((base + i * 1000000, line.encode('utf-8', 'surrogateescape'),
+                             arg.get('stream', 'stdout')))
+            return {'appended': len(lines), 'total': len(have)}
 
     def token_info(self):
         sim = self.sim
@@ -1310,6 +1548,8 @@ def parse_args(argv):
                     help='smallest body gzipped when asked (the real apiserver uses 131072)')
     ap.add_argument('--socket-timeout', type=float, default=120.0)
     ap.add_argument('--no-prerender', action='store_true')
+    ap.add_argument('--proxy-service', action='append', metavar='NS/NAME:PORT=URL',
+                    help='the upstream behind services/NAME:PORT/proxy (repeatable)')
     return ap.parse_args(argv)
 
 

@@ -16,6 +16,12 @@
 #   sim_cleanup                  sim_stop and remove SIM_DIR when sim_start made it
 #   sim_exec_sigdfl CMD...       exec CMD with SIGINT/SIGQUIT back to their defaults (a
 #                                background job of a non-interactive shell has them ignored)
+#
+# With SIM_LOKI=1, sim_start first starts lokisim (plain HTTP on loopback, options from
+# SIM_LOKI_ARGS, the --clock given to sim_start), exports SIM_LOKI_URL SIM_LOKI_PORT
+# SIM_LOKI_PID, and maps it behind kubesim's service proxy (dp-system/loki:3100); sim_stop stops
+# it too, sim_restart keeps it running.
+#   sim_loki_ctl METHOD PATH [JSON]  lokisim's control API, like sim_ctl
 
 : "${PYTHON3:=python3}"
 : "${SIM_START_TIMEOUT:=60}"
@@ -103,6 +109,9 @@ sim__launch() {
     if [ -n "${SIM_PORT:-}" ]; then
         set -- --port "$SIM_PORT" "$@"
     fi
+    if [ -n "${SIM_LOKI_URL:-}" ]; then
+        set -- --proxy-service "dp-system/loki:3100=$SIM_LOKI_URL" "$@"
+    fi
     "$PYTHON3" "$SIM_HOME/kubesim.py" --port-file "$SIM_DIR/port" \
         --state-dir "$SIM_DIR/state" "$@" >> "$SIM_DIR/sim.log" 2>&1 &
     SIM_PID=$!
@@ -116,7 +125,7 @@ sim__launch() {
         fi
         if [ "$(sim__now_ms)" -ge "$sim__end" ]; then
             echo "sim: kubesim not listening after ${SIM_START_TIMEOUT}s" >&2
-            sim_stop
+            sim__kube_stop
             return 1
         fi
         sleep 0.05
@@ -128,7 +137,7 @@ sim__launch() {
         SIM_URL=http://127.0.0.1:$SIM_PORT
     fi
     export SIM_URL SIM_PORT SIM_PID
-    sim_poll 10 sim__ping || { echo "sim: kubesim does not answer" >&2; sim_stop; return 1; }
+    sim_poll 10 sim__ping || { echo "sim: kubesim does not answer" >&2; sim__kube_stop; return 1; }
 }
 
 sim__ping() {
@@ -166,12 +175,92 @@ sim_start() {
         SIM_ARGS="$SIM_ARGS $(sim__quote "$sim__a")"
     done
     SIM_PORT=
-    sim__launch || return 1
+    if [ "${SIM_LOKI:-0}" = 1 ]; then
+        sim__loki_start "$@" || return 1
+    fi
+    sim__launch || { sim__loki_stop; return 1; }
     sim__write_kubeconfig
     export SIM_DIR SIM_TOKEN SIM_CA SIM_KUBECONFIG
 }
 
+sim__loki_start() {
+    sim__lclock=
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --clock) sim__lclock=${2:-} ; shift ;;
+            --clock=*) sim__lclock=${1#--clock=} ;;
+        esac
+        shift
+    done
+    rm -f "$SIM_DIR/loki.port"
+    eval "set -- ${SIM_LOKI_ARGS:-}"
+    if [ -n "$sim__lclock" ]; then
+        set -- --clock "$sim__lclock" "$@"
+    fi
+    "$PYTHON3" "$SIM_HOME/lokisim.py" --port-file "$SIM_DIR/loki.port" "$@" \
+        >> "$SIM_DIR/loki.log" 2>&1 &
+    SIM_LOKI_PID=$!
+    sim__end=$(( $(sim__now_ms) + SIM_START_TIMEOUT * 1000 ))
+    while [ ! -s "$SIM_DIR/loki.port" ]; do
+        if ! kill -0 "$SIM_LOKI_PID" 2>/dev/null; then
+            echo "sim: lokisim exited during start-up:" >&2
+            tail -n 20 "$SIM_DIR/loki.log" >&2
+            SIM_LOKI_PID=
+            return 1
+        fi
+        if [ "$(sim__now_ms)" -ge "$sim__end" ]; then
+            echo "sim: lokisim not listening after ${SIM_START_TIMEOUT}s" >&2
+            sim__loki_stop
+            return 1
+        fi
+        sleep 0.05
+    done
+    SIM_LOKI_PORT=$(cat "$SIM_DIR/loki.port")
+    SIM_LOKI_URL=http://127.0.0.1:$SIM_LOKI_PORT
+    export SIM_LOKI_URL SIM_LOKI_PORT SIM_LOKI_PID
+}
+
+sim__loki_stop() {
+    [ -n "${SIM_LOKI_PID:-}" ] || return 0
+    if kill -0 "$SIM_LOKI_PID" 2>/dev/null; then
+        kill -TERM "$SIM_LOKI_PID" 2>/dev/null || :
+        sim__end=$(( $(sim__now_ms) + SIM_STOP_TIMEOUT * 1000 ))
+        while kill -0 "$SIM_LOKI_PID" 2>/dev/null; do
+            if [ "$(sim__now_ms)" -ge "$sim__end" ]; then
+                kill -KILL "$SIM_LOKI_PID" 2>/dev/null || :
+                break
+            fi
+            sleep 0.05
+        done
+    fi
+    wait "$SIM_LOKI_PID" 2>/dev/null || :
+    SIM_LOKI_PID=
+    SIM_LOKI_URL=
+    SIM_LOKI_PORT=
+}
+
+sim_loki_ctl() {
+    sim__m=$1
+    sim__p=$2
+    case $sim__p in
+        /_sim/*) ;;
+        /*) sim__p=/_sim$sim__p ;;
+        *) sim__p=/_sim/$sim__p ;;
+    esac
+    if [ $# -ge 3 ]; then
+        curl -sS --fail-with-body --max-time 30 -X "$sim__m" \
+            -H 'Content-Type: application/json' --data-binary "$3" "$SIM_LOKI_URL$sim__p"
+    else
+        curl -sS --fail-with-body --max-time 30 -X "$sim__m" "$SIM_LOKI_URL$sim__p"
+    fi
+}
+
 sim_stop() {
+    sim__loki_stop
+    sim__kube_stop
+}
+
+sim__kube_stop() {
     [ -n "${SIM_PID:-}" ] || return 0
     if sim__alive; then
         kill -TERM "$SIM_PID" 2>/dev/null || :
@@ -194,7 +283,7 @@ sim_restart() {
         echo "sim: sim_restart before sim_start" >&2
         return 1
     }
-    sim_stop
+    sim__kube_stop
     sim__tries=0
     until sim__launch; do
         sim__tries=$((sim__tries + 1))

@@ -106,7 +106,9 @@ class Matcher:
         self.rx = None
         if op in (RE, NRE):
             try:
-                self.rx = re.compile('(?:%s)' % value, re.S)
+                m = re.match(r'\(\?[ims]+\)', value)
+                head = m.group() if m else ''
+                self.rx = re.compile('%s(?:%s)' % (head, value[len(head):]))
             except re.error as e:
                 raise LogQLError('parse error at line 1, col %d: error parsing regexp: %s: `%s`'
                                  % (col, e.msg, value))
@@ -133,7 +135,7 @@ class LineFilter:
         self.needle = value.encode('utf-8', 'surrogateescape')
         if op in ('|~', '!~'):
             try:
-                self.rx = re.compile(value, re.S)
+                self.rx = re.compile(value)
             except re.error as e:
                 raise LogQLError('parse error at line 1, col %d: error parsing regexp: %s: `%s`'
                                  % (col, e.msg, value))

@@ -63,7 +63,7 @@ usage() {
     ok $? "usage error:$args -> exit 2, '$want' (exit $r: $first)"
 }
 
-usage frobnicate -- "opsdeck: unknown command 'frobnicate' (get, info, cache)"
+usage frobnicate -- "opsdeck: unknown command 'frobnicate' (get, logs, info, cache)"
 usage get nodes -n kube-system -- "opsdeck: get nodes: -n/-A apply to pods only"
 usage get tenants -A -- "opsdeck: get tenants: -n/-A apply to pods only"
 usage get pods -o yaml -- "opsdeck: -o: unknown output format 'yaml' (table or json)"
