@@ -801,3 +801,28 @@ http_escape(const char *s)
     }
     return strbuf_detach(&sb);
 }
+
+const char *
+http_reason_phrase(long code)
+{
+    static const struct {
+        long code;
+        const char *text;
+    } table[] = {
+        { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
+        { 301, "Moved Permanently" }, { 302, "Found" }, { 304, "Not Modified" },
+        { 307, "Temporary Redirect" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
+        { 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+        { 406, "Not Acceptable" }, { 407, "Proxy Authentication Required" },
+        { 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" },
+        { 413, "Request Entity Too Large" }, { 415, "Unsupported Media Type" },
+        { 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
+        { 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
+        { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+        if (table[i].code == code)
+            return table[i].text;
+    return code >= 500 ? "Server Error" : code >= 400 ? "Client Error" : "HTTP";
+}

@@ -53,7 +53,7 @@
 static const struct kind_info kinds[KIND_COUNT] = { KIND_INFO(KIND_ROW) };
 #undef KIND_ROW
 
-enum op_kind { OP_GET, OP_DISCOVER, OP_LIST, OP_WATCH };
+enum op_kind { OP_GET, OP_DISCOVER, OP_LIST, OP_WATCH, OP_RAW, OP_STREAM };
 
 struct resource {
     char *name;                 /* discovered resource name, or NULL */
@@ -164,6 +164,17 @@ struct kube_op {
     unsigned next_index;
     size_t last_body;           /* size of the last page: the next one is as big */
 
+    char *method;               /* OP_RAW: NULL = GET */
+    char **headers;             /* OP_RAW: extra header lines, or NULL */
+    char *req_body;             /* OP_RAW: request body, or NULL */
+    size_t req_body_len;
+    long timeout_ms;            /* OP_RAW: 0 = the client's request timeout */
+    size_t max_body;            /* OP_RAW: 0 = the client's max_response */
+    kube_raw_cb raw_answer_cb;  /* OP_RAW */
+    kube_data_cb data_cb;       /* OP_STREAM; its end goes to done_cb */
+    int idle_s;                 /* OP_STREAM */
+    bool data_stopped;          /* OP_STREAM: data_cb returned false */
+
     kube_event_cb event_cb;     /* OP_WATCH */
     struct linebuf lb;
     struct strbuf rv;
@@ -200,33 +211,6 @@ kube_state_name(enum kube_state st)
         return "credentials";
     }
     return "?";
-}
-
-/* Go's http.StatusText for the codes an API server or a proxy in front of
- * it answers with. */
-static const char *
-reason_phrase(long code)
-{
-    static const struct {
-        long code;
-        const char *text;
-    } table[] = {
-        { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
-        { 301, "Moved Permanently" }, { 302, "Found" }, { 304, "Not Modified" },
-        { 307, "Temporary Redirect" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-        { 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-        { 406, "Not Acceptable" }, { 407, "Proxy Authentication Required" },
-        { 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" },
-        { 413, "Request Entity Too Large" }, { 415, "Unsupported Media Type" },
-        { 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
-        { 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
-        { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-    };
-
-    for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-        if (table[i].code == code)
-            return table[i].text;
-    return code >= 500 ? "Server Error" : code >= 400 ? "Client Error" : "HTTP";
 }
 
 static enum status
@@ -335,7 +319,7 @@ kube_error_line(long http_status, const char *body, size_t len, const char *cont
     if (!body)
         len = 0;
     if (len > 0 && parse_status(body, len, reason, sizeof(reason), &msg)) {
-        strbuf_printf(&sb, "%ld %s", http_status, *reason ? reason : reason_phrase(http_status));
+        strbuf_printf(&sb, "%ld %s", http_status, *reason ? reason : http_reason_phrase(http_status));
         if (msg.len)
             strbuf_printf(&sb, ": %s", msg.buf);
     } else if (len > 0) {
@@ -343,11 +327,11 @@ kube_error_line(long http_status, const char *body, size_t len, const char *cont
         bool json = strstr(ct, "json") != NULL;
         bool html = strstr(ct, "html") != NULL;
 
-        strbuf_printf(&sb, "%ld %s: %s (%s): ", http_status, reason_phrase(http_status),
+        strbuf_printf(&sb, "%ld %s: %s (%s): ", http_status, http_reason_phrase(http_status),
                       json ? "malformed JSON reply" : "non-JSON reply", ct);
         put_printable(&sb, body, len, 120, html);
     } else {
-        strbuf_printf(&sb, "%ld %s", http_status, reason_phrase(http_status));
+        strbuf_printf(&sb, "%ld %s", http_status, http_reason_phrase(http_status));
     }
     snprintf(out, size, "%s", strbuf_str(&sb));
     strbuf_done(&sb);
@@ -650,6 +634,9 @@ op_free(struct kube_op *op)
     if (op->next)
         op->next->prev = op->prev;
     strv_free(op->groups);
+    strv_free(op->headers);
+    free(op->method);
+    free(op->req_body);
     free(op->base);
     json_doc_done(&op->doc);
     if (op->kind == OP_WATCH)
@@ -723,7 +710,7 @@ kube_pending(const struct kube *k)
     size_t n = 0;
 
     for (const struct kube_op *op = k->ops; op; op = op->next)
-        if (op->kind != OP_WATCH && !op->cancelled && !op->finished)
+        if (op->kind != OP_WATCH && op->kind != OP_STREAM && !op->cancelled && !op->finished)
             n++;
     return n;
 }
@@ -736,6 +723,8 @@ static void page_data(struct call *c);
 static void watch_open(struct call *c);
 static bool watch_data(struct call *c, const char *data, size_t len);
 static void watch_done(struct call *c);
+static void raw_done(struct call *c);
+static void stream_done(struct call *c);
 
 static void
 call_headers(void *arg, const struct http_response *resp)
@@ -758,6 +747,20 @@ call_data(void *arg, const char *data, size_t len)
         if (c->status == 200)
             return watch_data(c, data, len);
         cap = MAX_ERROR_BODY;
+    } else if (op->kind == OP_STREAM) {
+        if (c->status >= 200 && c->status < 300) {
+            bool more;
+
+            op->busy++;
+            more = op->data_cb(op->arg, data, len);
+            op->busy--;
+            if (!more)
+                op->data_stopped = true;
+            return more && !op->cancelled;
+        }
+        cap = MAX_ERROR_BODY;
+    } else if (op->kind == OP_RAW) {
+        cap = op->max_body ? op->max_body : op->k->opts.max_response;
     } else if (c->status < 200 || c->status >= 300) {
         cap = MAX_ERROR_BODY;
     }
@@ -789,8 +792,10 @@ call_done(void *arg, const struct http_response *resp)
     if (c->too_large) {
         c->resp.result = STATUS_TOOLARGE;
         snprintf(c->resp.error, sizeof(c->resp.error), "%s reply larger than %zu bytes",
-                 c->path, c->status >= 200 && c->status < 300 ? k->opts.max_response
-                                                             : MAX_ERROR_BODY);
+                 c->path,
+                 op->kind == OP_RAW ? (op->max_body ? op->max_body : k->opts.max_response)
+                 : c->status >= 200 && c->status < 300 ? k->opts.max_response
+                                                       : MAX_ERROR_BODY);
     }
     if (resp->result == STATUS_OK && resp->status == 401 && k->exec && !c->auth_retried) {
         /* The plugin's credential was refused: run it again (unless another
@@ -807,10 +812,18 @@ call_done(void *arg, const struct http_response *resp)
     }
     if (resp->result == STATUS_OK && resp->status == 401 && k->token_file)
         k->tf_loaded = false;    /* re-read it before the next request */
-    if (op->kind != OP_WATCH || !op->ended)
+    if (op->kind == OP_RAW && resp->result == STATUS_OK &&
+        (resp->status == 401 || resp->status == 403) &&
+        !parse_status(c->body.buf, c->body.len, NULL, 0, NULL)) {
+        /* The proxied service refused us, not the API server. */
+        set_live(k);
+    } else if (op->kind != OP_WATCH || !op->ended) {
         note_response(k, &c->resp, c->body.buf, c->body.len,
-                      op->kind == OP_WATCH && op->established &&
-                          resp->result == STATUS_TIMEOUT);
+                      (op->kind == OP_WATCH && op->established &&
+                       resp->result == STATUS_TIMEOUT) ||
+                          (op->kind == OP_STREAM && c->status == 200 &&
+                           resp->result == STATUS_TIMEOUT));
+    }
     c->done = true;
     switch (op->kind) {
     case OP_GET:
@@ -824,6 +837,12 @@ call_done(void *arg, const struct http_response *resp)
         break;
     case OP_WATCH:
         watch_done(c);
+        break;
+    case OP_RAW:
+        raw_done(c);
+        break;
+    case OP_STREAM:
+        stream_done(c);
         break;
     }
 }
@@ -845,6 +864,22 @@ call_submit(struct call *c)
         .on_headers = call_headers, .on_data = call_data, .on_done = call_done, .arg = c,
     };
     char *url = xasprintf("%s%s", k->server, c->path);
+    const char **all_headers = NULL;
+
+    if (op->kind == OP_RAW) {
+        size_t n = 0, extra = op->headers ? strv_len((const char *const *)op->headers) : 0;
+
+        all_headers = xcalloc(extra + 3, sizeof(*all_headers));
+        for (size_t i = 0; headers[i]; i++)
+            all_headers[n++] = headers[i];
+        for (size_t i = 0; i < extra; i++)
+            all_headers[n++] = op->headers[i];
+        rq.headers = all_headers;
+        rq.method = op->method;
+        rq.body = op->req_body;
+        rq.body_len = op->req_body_len;
+        rq.max_body = op->max_body ? op->max_body : k->opts.max_response;
+    }
 
     if (k->exec && k->exec_cert) {
         tls.cert_pem = k->exec_cert;
@@ -865,6 +900,10 @@ call_submit(struct call *c)
     if (op->kind == OP_WATCH) {
         rq.timeout_ms = (long)(k->opts.watch_timeout_s + WATCH_MARGIN_S) * 1000;
         rq.low_speed_time_s = k->opts.watch_idle_s;
+    } else if (op->kind == OP_STREAM) {
+        rq.low_speed_time_s = op->idle_s > 0 ? op->idle_s : k->opts.watch_idle_s;
+    } else if (op->kind == OP_RAW && op->timeout_ms > 0) {
+        rq.timeout_ms = op->timeout_ms;
     } else {
         rq.timeout_ms = k->opts.request_timeout_ms;
     }
@@ -872,6 +911,7 @@ call_submit(struct call *c)
     c->status = 0;
     c->cred_gen = k->cred_gen;
     c->req = http_submit(k->http, &rq);
+    free((void *)all_headers);
     free(url);
 }
 
@@ -906,6 +946,12 @@ call_cred(void *arg, enum status st, const struct exec_credential *cred, const c
         break;
     case OP_WATCH:
         watch_done(c);
+        break;
+    case OP_RAW:
+        raw_done(c);
+        break;
+    case OP_STREAM:
+        stream_done(c);
         break;
     }
 }
@@ -1153,6 +1199,84 @@ kube_get(struct kube *k, const char *path, kube_body_cb cb, void *arg)
     struct kube_op *op = op_new(k, OP_GET, arg);
 
     op->get_cb = cb;
+    call_start(call_add(op, xstrdup(path)));
+    return op;
+}
+
+static void
+raw_done(struct call *c)
+{
+    struct kube_op *op = c->op;
+    struct kube_raw_answer a = { .st = c->resp.result, .http_status = c->resp.status,
+                                 .content_type = c->resp.content_type,
+                                 .bytes_in = c->resp.bytes_in };
+
+    if (a.st == STATUS_OK && c->too_large)
+        a.st = STATUS_TOOLARGE;
+    if (a.st != STATUS_OK)
+        snprintf(a.error, sizeof(a.error), "%s", c->resp.error);
+    a.body = strbuf_str(&c->body);
+    a.len = c->body.len;
+    op->finished = true;
+    op->busy++;
+    op->raw_answer_cb(op->arg, &a);
+    op->busy--;
+    op_release(op);
+}
+
+struct kube_op *
+kube_request_raw(struct kube *k, const char *method, const char *path,
+                 const char *const *headers, const char *body, size_t body_len, long timeout_ms,
+                 size_t max_body, kube_raw_cb cb, void *arg)
+{
+    struct kube_op *op = op_new(k, OP_RAW, arg);
+
+    op->method = xstrdup(method);
+    if (headers) {
+        size_t n = 0;
+
+        while (headers[n])
+            n++;
+        op->headers = xcalloc(n + 1, sizeof(*op->headers));
+        for (size_t i = 0; i < n; i++)
+            op->headers[i] = xstrdup(headers[i]);
+    }
+    if (body) {
+        op->req_body = dup_bytes(body, body_len);
+        op->req_body_len = body_len;
+    }
+    op->timeout_ms = timeout_ms;
+    op->max_body = max_body;
+    op->raw_answer_cb = cb;
+    call_start(call_add(op, xstrdup(path)));
+    return op;
+}
+
+static void
+stream_done(struct call *c)
+{
+    struct kube_op *op = c->op;
+    struct kube_result res;
+
+    fill_result(&res, &c->resp, c->body.buf, c->body.len);
+    if (op->data_stopped)
+        fail_result(&res, STATUS_CANCELLED, "%s: stopped by the reader", c->path);
+    op->finished = true;
+    op->busy++;
+    op->done_cb(op->arg, &res);
+    op->busy--;
+    op_release(op);
+}
+
+struct kube_op *
+kube_stream(struct kube *k, const char *path, int idle_s, kube_data_cb data, kube_done_cb done,
+            void *arg)
+{
+    struct kube_op *op = op_new(k, OP_STREAM, arg);
+
+    op->data_cb = data;
+    op->done_cb = done;
+    op->idle_s = idle_s;
     call_start(call_add(op, xstrdup(path)));
     return op;
 }
@@ -1673,7 +1797,7 @@ watch_error(struct kube_op *op, uint32_t obj)
     if (m)
         put_printable(&msg, m, strlen(m), 400, false);
     snprintf(res.error, sizeof(res.error), "%lld %s: %s", (long long)code,
-             *res.reason ? res.reason : reason_phrase(code), strbuf_str(&msg));
+             *res.reason ? res.reason : http_reason_phrase(code), strbuf_str(&msg));
     free(m);
     strbuf_done(&msg);
     watch_end(op, &res);

@@ -6,6 +6,7 @@ backend_libbackend_a_SOURCES += backend/http.c
 backend_libbackend_a_SOURCES += backend/informer.c
 backend_libbackend_a_SOURCES += backend/kube.c
 backend_libbackend_a_SOURCES += backend/linebuf.c
+backend_libbackend_a_SOURCES += backend/upstream.c
 
 check_PROGRAMS += tests/unit/test-execcred
 tests_unit_test_execcred_CFLAGS = $(UNIT_CFLAGS)
@@ -64,3 +65,10 @@ backend_libbackend_a_SOURCES += \
     include/opsdeck/http.h \
     include/opsdeck/informer.h \
     include/opsdeck/kube.h
+
+check_PROGRAMS += tests/unit/test-upstream
+tests_unit_test_upstream_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_upstream_LDADD = $(UNIT_LIBS)
+tests_unit_test_upstream_SOURCES = tests/unit/test-upstream.c tests/unit/nettest.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-upstream

@@ -257,6 +257,7 @@ store_open(const char *cache_path, const char *state_path, const struct store_li
     pthread_condattr_destroy(&ca);
     vec_init(&st->notices, free);
     hmap_init(&st->replaces);
+    vec_init(&st->group_ended, free);
 
     rc = store_state_open(st);
     if (rc == STATUS_OK)
@@ -287,6 +288,7 @@ store_close(struct store *st)
     store_cache_detach(st);
     store_state_close(st);
     hmap_done(&st->replaces);
+    vec_done(&st->group_ended);
     vec_done(&st->notices);
     free(st->notices_view);
     pthread_cond_destroy(&st->work_cv);

@@ -135,6 +135,9 @@ enum store_op_type {
     OP_CLEAR_CLUSTER, /* objects of one cluster (queue overflow) */
     OP_CLEAR,         /* everything (store_cache_clear) */
     OP_MAINTAIN,      /* retention at start: reads wait for it like for a write */
+    OP_GROUP_BEGIN,   /* keep the transaction open across batches (store_group_begin) */
+    OP_GROUP_COMMIT,  /* commit the open group */
+    OP_GROUP_DISCARD, /* roll the open group back */
 };
 
 /* One queued write; the strings and the blob live in the same allocation. */
@@ -206,6 +209,9 @@ struct store {
     /* writer thread only */
     struct store_writer_stmts ws;
     struct hmap replaces; /* "cluster\x1fkind\x1fns|*" -> open generation */
+    bool group_open;      /* a transaction is held open across batches */
+    struct vec group_ended; /* replace keys ended inside it (owned), forgotten at commit */
+    bool group_freed;     /* rows were deleted inside it: vacuum after the commit */
     int64_t next_age_ms;  /* next retention by age (monotonic) */
 
     /* state.db (state_mu) */

@@ -218,6 +218,19 @@ store_replace_end(struct store *st, const char *cluster, const char *kind, const
 }
 
 void
+store_group_begin(struct store *st)
+{
+    store_enqueue(st, op_new(OP_GROUP_BEGIN, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0));
+}
+
+void
+store_group_end(struct store *st, bool commit)
+{
+    store_enqueue(st, op_new(commit ? OP_GROUP_COMMIT : OP_GROUP_DISCARD, NULL, NULL, NULL, NULL,
+                             NULL, NULL, NULL, 0));
+}
+
+void
 store_set_cluster_info(struct store *st, const char *cluster, const char *server,
                        const char *version, int64_t last_live)
 {
@@ -422,9 +435,13 @@ writer_recover(struct store *st, const char *why)
         store_notice(st, "the cache is disabled for this session: %s", status_text());
     pthread_mutex_unlock(&st->db_mu);
 
-    /* Open replaces refer to rows of the old file: forget them. */
+    /* Open replaces refer to rows of the old file: forget them (an open
+     * group's transaction went with it). */
     hmap_done(&st->replaces);
     hmap_init(&st->replaces);
+    st->group_open = false;
+    st->group_freed = false;
+    vec_clear(&st->group_ended);
 
     pthread_mutex_lock(&st->q_mu);
     st->cache_gen++;
@@ -605,6 +622,10 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         return rc;
     case OP_MAINTAIN:
         return SQLITE_OK; /* taken alone by the loop, never in a batch */
+    case OP_GROUP_BEGIN:
+    case OP_GROUP_COMMIT:
+    case OP_GROUP_DISCARD:
+        return SQLITE_OK; /* the last op of its batch: writer_batch acts on it */
     }
     return SQLITE_OK;
 }
@@ -646,7 +667,23 @@ classify(int rc)
 
 static void enforce_size(struct store *st);
 
-/* Runs ops (n of them) in one transaction. */
+/* Forgets an open group: its transaction is gone (rolled back, or lost
+ * with the file), and so are the replaces it began. */
+static void
+group_drop(struct store *st)
+{
+    if (!st->group_open)
+        return;
+    st->group_open = false;
+    st->group_freed = false;
+    vec_clear(&st->group_ended);
+    hmap_done(&st->replaces);
+    hmap_init(&st->replaces);
+}
+
+/* Runs ops (n of them) in one transaction; a group (store_group_begin)
+ * keeps that transaction open across batches. A group op is always the
+ * last of its batch. */
 static enum batch_result
 writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t whylen)
 {
@@ -654,15 +691,31 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
     int64_t gen = 0, gen0, t0 = mono_us();
     enum batch_result res = BATCH_DONE;
     const char *what = "begin";
+    const struct store_op *tail = ops;
+    bool held = st->group_open, keep_open;
     int rc;
 
+    while (tail->next)
+        tail = tail->next;
     vec_init(&b.ended, free);
     if (!st->cache_ok) {
+        group_drop(st);
         record_error(st, "unavailable", SQLITE_CANTOPEN, n);
         goto out;
     }
+    if (tail->type == OP_GROUP_DISCARD) {
+        if (held)
+            sqlite3_exec(st->cw, "ROLLBACK", NULL, NULL, NULL);
+        group_drop(st);
+        if (n == 1)
+            goto out;
+        /* The writes before the discard were the group's: gone with it. */
+        atomic_fetch_add(&st->st_ops, n);
+        goto out;
+    }
+    keep_open = tail->type == OP_GROUP_BEGIN || (held && tail->type != OP_GROUP_COMMIT);
     rc = stmts_prepare(st);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && !held)
         rc = sqlite3_exec(st->cw, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
         what = "read generation";
@@ -688,6 +741,15 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
         sqlite3_bind_int64(st->ws.cluster_time, 2, b.clusters[i].data_time);
         rc = run(st->ws.cluster_time);
     }
+    if (rc == SQLITE_OK && keep_open) {
+        /* The group goes on: what this batch ended is forgotten at its commit. */
+        st->group_open = true;
+        st->group_freed = st->group_freed || b.freed;
+        while (b.ended.len)
+            vec_push(&st->group_ended, vec_take(&b.ended, 0));
+        atomic_fetch_add(&st->st_ops, n);
+        goto out;
+    }
     if (rc == SQLITE_OK) {
         what = "commit";
         rc = sqlite3_exec(st->cw, "COMMIT", NULL, NULL, NULL);
@@ -697,6 +759,13 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
         if (!sqlite3_get_autocommit(st->cw))
             sqlite3_exec(st->cw, "ROLLBACK", NULL, NULL, NULL);
         res = classify(rc);
+        if (held) {
+            /* The batches before this one went with the rollback: no retry
+             * can bring them back. */
+            group_drop(st);
+            if (res == BATCH_RETRY)
+                res = BATCH_DONE;
+        }
         if (res == BATCH_DONE) {
             /* Not retried: the generations this batch handed out never
              * existed, so no open replace can be trusted to sweep. */
@@ -708,6 +777,12 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
     }
     for (size_t i = 0; i < b.ended.len; i++)
         hmap_del(&st->replaces, b.ended.items[i]);
+    for (size_t i = 0; i < st->group_ended.len; i++)
+        hmap_del(&st->replaces, st->group_ended.items[i]);
+    b.freed = b.freed || st->group_freed;
+    st->group_open = false;
+    st->group_freed = false;
+    vec_clear(&st->group_ended);
     if (b.cleared) {
         hmap_done(&st->replaces);
         hmap_init(&st->replaces);
@@ -919,7 +994,7 @@ writer_main(void *arg)
             pthread_mutex_lock(&st->q_mu);
             continue;
         }
-        if (st->q_head && st->q_head->type == OP_MAINTAIN) {
+        if (st->q_head && st->q_head->type == OP_MAINTAIN && !st->group_open) {
             batch = st->q_head;
             st->q_head = batch->next;
             if (!st->q_head)
@@ -934,7 +1009,7 @@ writer_main(void *arg)
             free(batch);
             continue;
         }
-        if (!st->q_head && !checked && !st->stopping) {
+        if (!st->q_head && !checked && !st->stopping && !st->group_open) {
             /* Once, when the start-up reads and writes have gone through. */
             checked = true;
             pthread_mutex_unlock(&st->q_mu);
@@ -945,13 +1020,14 @@ writer_main(void *arg)
         if (!st->q_head) {
             if (st->stopping)
                 break;
-            if (now >= st->next_age_ms) {
+            if (now >= st->next_age_ms && !st->group_open) {
                 pthread_mutex_unlock(&st->q_mu);
                 writer_maintain(st);
                 pthread_mutex_lock(&st->q_mu);
                 continue;
             }
-            deadline_ts(st->next_age_ms, &ts);
+            /* Retention waits for an open group to end. */
+            deadline_ts(st->group_open ? MAX(st->next_age_ms, now + 1000) : st->next_age_ms, &ts);
             pthread_cond_timedwait(&st->work_cv, &st->q_mu, &ts);
             continue;
         }
@@ -964,7 +1040,8 @@ writer_main(void *arg)
         batch = last = st->q_head;
         n = 1;
         bytes = (int64_t)last->size;
-        while (last->next && n < STORE_BATCH_MAX_OPS) {
+        while (last->next && n < STORE_BATCH_MAX_OPS && last->type < OP_GROUP_BEGIN &&
+               last->next->type != OP_MAINTAIN) {
             last = last->next;
             bytes += (int64_t)last->size;
             n++;
@@ -1020,6 +1097,11 @@ writer_main(void *arg)
         pthread_mutex_lock(&st->q_mu);
     }
     pthread_mutex_unlock(&st->q_mu);
+    if (st->group_open) {
+        /* Closed with a group never ended: it changes nothing. */
+        sqlite3_exec(st->cw, "ROLLBACK", NULL, NULL, NULL);
+        group_drop(st);
+    }
     return NULL;
 }
 

@@ -21,6 +21,7 @@
 #include "opsdeck/store.h"
 #include "opsdeck/tenant.h"
 #include "opsdeck/ui.h"
+#include "opsdeck/upstream.h"
 #include "opsdeck/vec.h"
 #include "opsdeck/views.h"
 #include "opsdeck/xalloc.h"
@@ -44,10 +45,17 @@ struct app {
     struct ev_timer *tick;
     int refresh_ms;
     bool utc;
+    struct upstream *loki;         /* never NULL (maybe unconfigured) */
+    struct upstream *prom;
+    struct ev_timer *probe;        /* asks an upstream that is not live again */
     struct ui_header header;
-    struct ui_source api;
+    struct ui_source sources[3];   /* API, then Loki and Prometheus when configured */
     char api_text[320];
+    char loki_text[320];
+    char prom_text[320];
 };
+
+#define PROBE_MS 30000
 
 /*
  * For the panes
@@ -75,6 +83,24 @@ struct kube *
 app_kube(struct app *app)
 {
     return app->session ? session_kube(app->session) : NULL;
+}
+
+struct upstream *
+app_loki(struct app *app)
+{
+    return app->loki;
+}
+
+struct upstream *
+app_prometheus(struct app *app)
+{
+    return app->prom;
+}
+
+struct store *
+app_store(struct app *app)
+{
+    return app->setup->store;
 }
 
 struct evloop *
@@ -142,6 +168,37 @@ data_age_text(struct app *app, const struct session_status *st, char *buf, size_
     snprintf(buf, size, " · data from %s (%s)", clock, ago);
 }
 
+/* The header item of Loki or Prometheus: its state, and the reason when
+ * it is not live. */
+static void
+upstream_text(struct upstream *u, struct ui_source *src, char *buf, size_t size)
+{
+    enum upstream_state st = upstream_state(u);
+    const char *detail = upstream_state_detail(u);
+
+    src->name = upstream_name(u);
+    src->text = buf;
+    switch (st) {
+    case UPSTREAM_LIVE:
+        src->severity = UI_OK;
+        snprintf(buf, size, "live");
+        break;
+    case UPSTREAM_UNCONFIGURED:
+    case UPSTREAM_CONNECTING:
+        src->severity = UI_WARNING;
+        snprintf(buf, size, "%s", upstream_state_name(st));
+        break;
+    case UPSTREAM_OFFLINE:
+        src->severity = UI_WARNING;
+        snprintf(buf, size, "offline%s%s", *detail ? " · " : "", detail);
+        break;
+    default:
+        src->severity = UI_ERROR;
+        snprintf(buf, size, "%s", *detail ? detail : upstream_state_name(st));
+        break;
+    }
+}
+
 static void
 update_header(struct app *app)
 {
@@ -154,14 +211,20 @@ update_header(struct app *app)
     app->header.context = t ? t->context : app->setup->context;
     app->header.production = p->production;
     app->header.readonly = p->readonly;
-    app->header.sources = &app->api;
+    app->header.sources = app->sources;
     app->header.nsources = 1;
-    app->api.name = "API";
-    app->api.text = app->api_text;
+    app->sources[0].name = "API";
+    app->sources[0].text = app->api_text;
+    if (upstream_configured(app->loki))
+        upstream_text(app->loki, &app->sources[app->header.nsources++], app->loki_text,
+                      sizeof(app->loki_text));
+    if (upstream_configured(app->prom))
+        upstream_text(app->prom, &app->sources[app->header.nsources++], app->prom_text,
+                      sizeof(app->prom_text));
     if (!app->session) {
         app->header.server_version = NULL;
         app->header.simulated = false;
-        app->api.severity = UI_ERROR;
+        app->sources[0].severity = UI_ERROR;
         snprintf(app->api_text, sizeof(app->api_text), "no cluster: %s",
                  app->setup->error ? app->setup->error : "no context");
         ui_set_header(app->ui, &app->header);
@@ -175,20 +238,20 @@ update_header(struct app *app)
     case KUBE_LIVE:
         if (st.detail && *st.detail) {
             /* Live, but some kind cannot be loaded: the reason, not "loading". */
-            app->api.severity = UI_WARNING;
+            app->sources[0].severity = UI_WARNING;
             snprintf(app->api_text, sizeof(app->api_text), "live · %s", st.detail);
             break;
         }
-        app->api.severity = UI_OK;
+        app->sources[0].severity = UI_OK;
         snprintf(app->api_text, sizeof(app->api_text), "%s",
                  st.synced ? "live" : "live · loading");
         break;
     case KUBE_CONNECTING:
-        app->api.severity = UI_WARNING;
+        app->sources[0].severity = UI_WARNING;
         snprintf(app->api_text, sizeof(app->api_text), "connecting%s", age);
         break;
     case KUBE_OFFLINE:
-        app->api.severity = UI_WARNING;
+        app->sources[0].severity = UI_WARNING;
         snprintf(app->api_text, sizeof(app->api_text), "offline%s", age);
         break;
     default: {
@@ -196,7 +259,7 @@ update_header(struct app *app)
         /* "401 Unauthorized: …" already names the state: not "401: 401 Unauthorized: …". */
         bool named = strncmp(detail, name, strlen(name)) == 0;
 
-        app->api.severity = UI_ERROR;
+        app->sources[0].severity = UI_ERROR;
         snprintf(app->api_text, sizeof(app->api_text), "%s%s%s%s", named ? "" : name,
                  *detail && !named ? ": " : "", detail, age);
         break;
@@ -221,6 +284,76 @@ on_tick(void *arg)
 
     update_header(app);
     ev_timer_arm(app->tick, app->refresh_ms);
+}
+
+/*
+ * Loki and Prometheus
+ */
+
+static void
+probed(void *arg, const struct upstream_response *resp)
+{
+    (void)arg;
+    (void)resp;                 /* the state moved; on_upstream_state repaints */
+}
+
+/* Asks each configured upstream that is not live whether it answers: at
+ * start, and every PROBE_MS while one is not (a live one is not polled:
+ * the panes' own requests keep its state current). */
+static void
+on_probe(void *arg)
+{
+    struct app *app = arg;
+    struct upstream *ups[2] = { app->loki, app->prom };
+    static const char *const ready[2] = { "/ready", "/-/ready" };
+    bool again = false;
+
+    for (size_t i = 0; i < 2; i++) {
+        if (!upstream_configured(ups[i]) || upstream_state(ups[i]) == UPSTREAM_LIVE)
+            continue;
+        if (upstream_pending(ups[i]) == 0)
+            upstream_get(ups[i], ready[i], probed, app);
+        again = true;
+    }
+    if (again)
+        ev_timer_arm(app->probe, PROBE_MS);
+}
+
+static void
+on_upstream_state(void *arg)
+{
+    struct app *app = arg;
+
+    if (app->ui)
+        update_header(app);
+    if (!ev_timer_armed(app->probe))
+        ev_timer_arm(app->probe, PROBE_MS);
+}
+
+static struct upstream *
+make_upstream(struct app *app, const char *name, const struct endpoint *ep)
+{
+    struct upstream *u = upstream_new(app->loop, app->http,
+                                      &(struct upstream_opts){
+                                          .name = name,
+                                          .ep = ep,
+                                          .kube = app_kube(app),
+                                          .timeout_ms = app->setup->kube_opts.request_timeout_ms,
+                                      });
+
+    upstream_on_state(u, on_upstream_state, app);
+    return u;
+}
+
+/* Loki and Prometheus for the current session (a service endpoint goes
+ * through its API server). The old ones are the caller's to free, after
+ * the panes using them are closed. */
+static void
+make_upstreams(struct app *app)
+{
+    app->loki = make_upstream(app, "Loki", &app->setup->platform->loki);
+    app->prom = make_upstream(app, "Prometheus", &app->setup->platform->prometheus);
+    ev_timer_arm(app->probe, 0);
 }
 
 /*
@@ -254,11 +387,15 @@ enum status
 app_switch_context(struct app *app, const char *name)
 {
     struct session *old = app->session;
+    struct upstream *old_loki = app->loki, *old_prom = app->prom;
 
     if (setup_use_context(app->setup, name) != STATUS_OK)
         return STATUS_CONFIG;
     app->session = make_session(app);
+    make_upstreams(app);
     ui_open(app->ui, "nodes", NULL, UI_OPEN_ROOT);
+    upstream_free(old_loki);
+    upstream_free(old_prom);
     session_free(old);
     update_header(app);
     ui_report(app->ui, UI_OK, "context %s (%s)", name, app->setup->target->server);
@@ -371,6 +508,8 @@ console_run(struct setup *s, const struct console_opts *opts)
     ui_set_settled(app.ui, app_settled, &app);
 
     app.session = make_session(&app);
+    app.probe = ev_timer_new(app.loop, on_probe, &app);
+    make_upstreams(&app);
     update_header(&app);
     if (!app.session)
         ui_report(app.ui, UI_ERROR, "%s", s->error ? s->error : "no kubeconfig context");
@@ -389,6 +528,9 @@ console_run(struct setup *s, const struct console_opts *opts)
     ui_free(app.ui);
     app.ui = NULL;
     ev_timer_free(app.tick);
+    ev_timer_free(app.probe);
+    upstream_free(app.loki);
+    upstream_free(app.prom);
     session_free(app.session);
     tenants_free(app.empty_tenants);
     cluster_free(app.empty);

@@ -38,10 +38,11 @@
  * Fetching: every kind a command needs is listed at once (pages of each
  * list are pipelined by kube_list_raw) and each page is parsed, and encoded
  * for the cache, on the parse pool's threads while the next one downloads;
- * the models go into one struct cluster. Only when every list has succeeded
- * is what they brought written to cache.db (queued for the store's writer
- * thread): a command that fails changes nothing in the cache, not even the
- * kinds or pages that did arrive.
+ * the models go into one struct cluster. The cache blobs go to the store's
+ * writer thread as each page comes back, inside one store group that is
+ * committed only when every list has succeeded: the cache refresh overlaps
+ * the download, and a command that fails changes nothing in the cache, not
+ * even the kinds or pages that did arrive.
  */
 #define FETCH_MAX_LISTS 8
 
@@ -59,13 +60,13 @@ struct fetch {
     char error[600];
     int64_t oldest;              /* --cached: the oldest fetched_at loaded */
     size_t loaded;
+    bool grouped;                /* a store group is open for the lists' writes */
+    int64_t fetched_at;          /* what the cache rows say */
     struct {
         enum kind kind;
         char *ns;                /* owned; NULL: all namespaces / cluster-scoped */
         size_t bad;              /* items that did not parse */
-        struct vec pages;        /* struct parsepool_result *, owned: the cache
-                                    blobs of every page (with a store) */
-    } lists[FETCH_MAX_LISTS];    /* what was listed, to be written to the cache */
+    } lists[FETCH_MAX_LISTS];    /* what was listed, to end its replace in the cache */
     size_t nlists;
     size_t skipped;              /* items that did not parse, all lists */
 };
@@ -85,36 +86,6 @@ struct fetch_list {
 
 /* Warnings printed for items that do not parse; the rest are counted. */
 #define MAX_SKIP_WARNINGS 10
-
-/* Writes what every list brought to the cache, each list as a replace
- * (objects gone from the server go from the cache too) unless an item of it
- * did not parse: then nothing is deleted, so the cached copy of that item
- * stays as it was. Only called when every list succeeded. */
-static void
-fetch_store(struct fetch *f)
-{
-    int64_t now = clock_now();
-
-    for (size_t l = 0; l < f->nlists; l++) {
-        const char *resource = kind_info(f->lists[l].kind)->resource;
-        const char *ns = f->lists[l].ns;
-        const struct vec *pages = &f->lists[l].pages;
-
-        if (!f->lists[l].bad)
-            store_replace_begin(f->s->store, f->ckey, resource, ns);
-        for (size_t p = 0; p < pages->len; p++) {
-            const struct parsepool_result *res = pages->items[p];
-
-            for (size_t i = 0; i < res->nobjs; i++) {
-                const struct parsepool_blob *b = &res->blobs[i];
-
-                store_put(f->s->store, f->ckey, resource, b->ns, b->name, b->data, b->len, now);
-            }
-        }
-        if (!f->lists[l].bad)
-            store_replace_end(f->s->store, f->ckey, resource, ns);
-    }
-}
 
 /* An item that does not parse is left out (the rest of the list is good),
  * never silently: a warning on stderr names it and says why. */
@@ -174,7 +145,8 @@ on_raw_page(void *arg, struct kube_raw_page *page)
 }
 
 /* A page back from the pool, in order: its models into the cluster, its
- * cache blobs kept for fetch_store. */
+ * cache blobs into the store's open group (applied by the writer thread
+ * while the next pages download; committed only if every list succeeds). */
 static void
 on_parsed(void *arg, struct parsepool_result *res)
 {
@@ -200,10 +172,17 @@ on_parsed(void *arg, struct parsepool_result *res)
         cluster_upsert(f->cl, res->objs[i]);
         res->objs[i] = NULL;
     }
-    if (res->blobs && res->st == STATUS_OK)
-        vec_push(&f->lists[fl->idx].pages, res);
-    else
-        parsepool_result_free(res);
+    if (f->grouped && res->blobs && res->st == STATUS_OK) {
+        const char *resource = kind_info(fl->kind)->resource;
+
+        for (size_t i = 0; i < res->nobjs; i++) {
+            const struct parsepool_blob *b = &res->blobs[i];
+
+            store_put(f->s->store, f->ckey, resource, b->ns, b->name, b->data, b->len,
+                      f->fetched_at);
+        }
+    }
+    parsepool_result_free(res);
     list_maybe_finish(fl);
 }
 
@@ -233,12 +212,6 @@ on_list_done(void *arg, const struct kube_result *res, const char *rv)
 }
 
 static void
-page_result_free(void *res)
-{
-    parsepool_result_free(res);
-}
-
-static void
 fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_selector)
 {
     struct fetch_list *fl = xcalloc(1, sizeof(*fl));
@@ -252,8 +225,15 @@ fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_s
     assert(f->nlists < FETCH_MAX_LISTS);
     f->lists[f->nlists].kind = kind;
     f->lists[f->nlists].ns = xstrdup(ns);
-    vec_init(&f->lists[f->nlists].pages, page_result_free);
     f->nlists++;
+    if (f->s->store && f->ckey) {
+        if (!f->grouped) {
+            store_group_begin(f->s->store);
+            f->grouped = true;
+            f->fetched_at = clock_now();
+        }
+        store_replace_begin(f->s->store, f->ckey, kind_info(kind)->resource, ns);
+    }
     f->pending++;
     fl->op = kube_list_raw(f->kube, kind, ns, &sel, on_raw_page, on_list_done, fl);
 }
@@ -685,11 +665,19 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
         }
         fetch_wait(&f);
         now = kube_now(f.kube);
-        if (s->store && !f.failed) {
-            fetch_store(&f);
+        if (f.grouped && !f.failed) {
+            /* Objects gone from the server go from the cache too, unless an
+             * item of that list did not parse: then nothing of it is deleted,
+             * so the cached copy of that item stays as it was. */
+            for (size_t l = 0; l < f.nlists; l++)
+                if (!f.lists[l].bad)
+                    store_replace_end(s->store, f.ckey, kind_info(f.lists[l].kind)->resource,
+                                      f.lists[l].ns);
             store_set_cluster_info(s->store, f.ckey, s->target->server,
                                    kube_server_version(f.kube), kube_last_live(f.kube));
         }
+        if (f.grouped)
+            store_group_end(s->store, !f.failed);
     }
 
     if (f.skipped > MAX_SKIP_WARNINGS)
@@ -727,10 +715,8 @@ out:
     tenants_free(ts);
     cluster_free(f.cl);
     strbuf_done(&f.enc);
-    for (size_t l = 0; l < f.nlists; l++) {
+    for (size_t l = 0; l < f.nlists; l++)
         free(f.lists[l].ns);
-        vec_done(&f.lists[l].pages);
-    }
     free(f.ckey);
     return rc;
 }

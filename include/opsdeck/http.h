@@ -107,6 +107,11 @@ struct http_stats {
 };
 void http_stats(const struct http *h, struct http_stats *out);
 
+/* Go's http.StatusText for the codes API servers, Loki, Prometheus and
+ * proxies in front of them answer with ("Service Unavailable"); "" for
+ * others. Static. */
+const char *http_reason_phrase(long code);
+
 /* Percent-encodes everything but RFC 3986 unreserved characters (for a
  * query value or a path segment). Returns a new string; caller frees. */
 char *http_escape(const char *s);

@@ -80,7 +80,6 @@ void platform_apply_overrides(struct platform *p, const char *kubeconfig_opt,
  */
 enum status platform_override_endpoint(struct endpoint *ep, const char *option, const char *url);
 
-
 /* For an endpoint given as a service: the API server path of its proxy,
  * "/api/v1/namespaces/dp-system/services/loki:3100/proxy" (new string,
  * caller frees); NULL for a URL endpoint or none. */

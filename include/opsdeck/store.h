@@ -102,6 +102,20 @@ void store_remove(struct store *st, const char *cluster, const char *kind, const
  * so does one whose begin preceded a rebuild of cache.db. */
 void store_replace_begin(struct store *st, const char *cluster, const char *kind, const char *ns);
 void store_replace_end(struct store *st, const char *cluster, const char *kind, const char *ns);
+/*
+ * A group: the writes queued between store_group_begin and store_group_end
+ * are applied as they come, by the writer thread inside one open
+ * transaction (so the work overlaps the caller's), and committed only by
+ * store_group_end(st, true); store_group_end(st, false) discards them all,
+ * leaving cache.db as it was. While a group is open this process holds the
+ * cache's write lock (other processes' writes wait and retry) and its own
+ * reads do not see the group's writes. Not nested; a group still open at
+ * store_close is discarded. For `opsdeck get`: a list is written as it
+ * downloads, and a failed list changes nothing.
+ */
+void store_group_begin(struct store *st);
+void store_group_end(struct store *st, bool commit);
+
 /* Waits until every write queued before the call is committed, at most
  * 10 s (STATUS_TIMEOUT). STATUS_DB when a batch had to be dropped since the
  * last flush (disk full, I/O error; the detail is in status_text()). */

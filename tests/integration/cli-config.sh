@@ -219,6 +219,14 @@ bad "the platform file found in \$XDG_CONFIG_HOME with an unknown key" \
     "^opsdeck: $XDG_CONFIG_HOME/opsdeck/platform.yml:2: readonlyy: unknown key" \
     --kubeconfig "$SIM_KUBECONFIG" get nodes
 rm -f "$XDG_CONFIG_HOME/opsdeck/platform.yml"
+bad "--loki with a URL that is not http(s)" \
+    "^opsdeck: --loki ftp://loki\.example: expected an http:// or https:// URL$" \
+    --kubeconfig "$SIM_KUBECONFIG" --loki ftp://loki.example get nodes
+bad "--prometheus empty" '^opsdeck: --prometheus "": expected an http:// or https:// URL$' \
+    --kubeconfig "$SIM_KUBECONFIG" --prometheus "" get nodes
+good "--loki and --prometheus with good URLs (get nodes does not use them)" \
+    --kubeconfig "$SIM_KUBECONFIG" --loki http://127.0.0.1:1 --prometheus https://127.0.0.1:1/ \
+    get nodes -o json
 good "the example platform of seeds/001 with --kubeconfig" \
     --platform "$top_srcdir/examples/deploy-mcp/platform.yml" --kubeconfig "$SIM_KUBECONFIG" \
     get nodes -o json

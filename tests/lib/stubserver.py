@@ -37,6 +37,10 @@
 #                                `watch_hold` (until the client leaves)
 #   /api/v1/namespaces/x/token   200 when Authorization is Bearer <`token`>, else 401
 #   /_stub/log                   every request: path, start and end (ms since start)
+#   /api/v1/namespaces/N/services/S/proxy/REST
+#                                the API server's service proxy: answered as /REST by this
+#                                same server, except service "down[:port]": 503 Status
+#                                "no endpoints available for service", as kube-apiserver says
 #
 # With --discovery DIR, /api..., /apis... are answered from DIR/<path with / as __>.json
 # (api__v1.json for /api/v1), 404 when missing, and /version with a fixed k3s version.
@@ -153,6 +157,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state["log"].append(entry)
         path, q = self.query()
         body = self.read_body() if self.command in ("POST", "PUT", "PATCH", "DELETE") else b""
+        parts = path.split("/", 7)
+        if len(parts) == 8 and parts[1:4] == ["api", "v1", "namespaces"] and \
+                parts[5] == "services" and parts[7].startswith("proxy/"):
+            service = parts[6].split(":")[0]
+            if service == "down":
+                self.send_json(503, self.status_obj(
+                    503, "ServiceUnavailable",
+                    'no endpoints available for service "%s"' % service))
+                return
+            path = "/" + parts[7][len("proxy/"):]
         if self.server.discovery and (path == "/version" or path.startswith("/api")) and \
                 path != "/api/v1/pods" and "/namespaces/" not in path:
             fn = self.discovery_doc

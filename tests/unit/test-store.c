@@ -642,6 +642,89 @@ START_TEST(test_replace_across_handles)
 }
 END_TEST
 
+START_TEST(test_group_commit_and_discard)
+{
+    struct env e;
+    struct store *st;
+    struct vec rows;
+    char name[32];
+
+    env_init(&e);
+    st = open_ok(&e, NULL);
+    vec_init(&rows, row_free);
+    store_put(st, "k", "pods", "ns", "old", "1", 1, T0);
+    store_put(st, "k", "pods", "ns", "kept", "1", 1, T0);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+
+    /* Discarded: a relist in a group changes nothing, though its writes
+     * were applied batch after batch. */
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", NULL);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof(name), "p%05d", i);
+        store_put(st, "k", "pods", "ns", name, "2", 1, T0);
+    }
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_uint_eq(load_count(st, "k", "pods"), 2);    /* not committed: not seen */
+    store_replace_end(st, "k", "pods", NULL);
+    store_group_end(st, false);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_int_eq(store_load(st, "k", "pods", collect, &rows), STATUS_OK);
+    ck_assert_uint_eq(rows.len, 2);
+    ck_assert_ptr_nonnull(find_row(&rows, "ns", "old"));
+    ck_assert_ptr_nonnull(find_row(&rows, "ns", "kept"));
+    vec_clear(&rows);
+
+    /* Committed: every write of the group, and its replace swept. */
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", NULL);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof(name), "p%05d", i);
+        store_put(st, "k", "pods", "ns", name, "3", 1, T0);
+    }
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    store_put(st, "k", "pods", "ns", "kept", "3", 1, T0);
+    store_replace_end(st, "k", "pods", NULL);
+    store_set_cluster_info(st, "k", "https://k", "v1", T0);
+    store_group_end(st, true);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_int_eq(store_load(st, "k", "pods", collect, &rows), STATUS_OK);
+    ck_assert_uint_eq(rows.len, 5001);
+    ck_assert_ptr_null(find_row(&rows, "ns", "old"));
+    ck_assert_ptr_nonnull(find_row(&rows, "ns", "kept"));
+    ck_assert_ptr_nonnull(find_row(&rows, "ns", "p04999"));
+    vec_clear(&rows);
+
+    /* Writes after a group are ordinary ones again. */
+    store_put(st, "k", "pods", "ns", "after", "4", 1, T0);
+    ck_assert_uint_eq(load_count(st, "k", "pods"), 5002);
+    vec_done(&rows);
+    store_close(st);
+    env_done(&e);
+}
+END_TEST
+
+START_TEST(test_group_open_at_close_discarded)
+{
+    struct env e;
+    struct store *st;
+
+    env_init(&e);
+    st = open_ok(&e, NULL);
+    store_put(st, "k", "pods", "ns", "old", "1", 1, T0);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", NULL);
+    store_put(st, "k", "pods", "ns", "new", "2", 1, T0);
+    store_replace_end(st, "k", "pods", NULL);
+    store_close(st);            /* the group never ended */
+    st = open_ok(&e, NULL);
+    ck_assert_uint_eq(load_count(st, "k", "pods"), 1);
+    store_close(st);
+    env_done(&e);
+}
+END_TEST
+
 START_TEST(test_cluster_info)
 {
     struct env e;
@@ -1878,6 +1961,8 @@ store_suite(void)
     tcase_add_test(tc, test_concurrent_creation);
     tcase_add_test(tc, test_two_handles_one_process);
     tcase_add_test(tc, test_replace_across_handles);
+    tcase_add_test(tc, test_group_commit_and_discard);
+    tcase_add_test(tc, test_group_open_at_close_discarded);
     suite_add_tcase(s, tc);
     return s;
 }
