@@ -39,3 +39,10 @@ bench-logsearch: bench/bench-logsearch$(EXEEXT)
 	./bench/bench-logsearch$(EXEEXT) $(BENCH_LOG_LINES)
 bench: bench-logsearch
 .PHONY: bench bench-logsearch
+
+# The follow benchmark (2,000 lines/s for 10 minutes: CPU and memory of the console);
+# BENCH_ARGS passes options (--duration 60 for a short run). Not part of `make check`.
+EXTRA_DIST += bench/logs-follow.py
+bench-logs-follow: opsdeck$(EXEEXT)
+	$(PYTHON3) $(srcdir)/bench/logs-follow.py --builddir $(abs_top_builddir) $(BENCH_ARGS)
+.PHONY: bench-logs-follow

@@ -309,7 +309,9 @@ answer_error(const struct upstream_response *resp, struct loki_result *res)
     }
     res->st = STATUS_HTTP;
     if (resp->proxy_error && resp->error[0]) {
-        snprintf(res->error, sizeof(res->error), "Loki: API server: %.400s", resp->error);
+        /* upstream's line may already name the API server. */
+        snprintf(res->error, sizeof(res->error), "Loki: %s%.400s",
+                 strncmp(resp->error, "API server", 10) == 0 ? "" : "API server: ", resp->error);
         if (resp->http_status == 502 || resp->http_status == 503 || resp->http_status == 504)
             res->st = STATUS_UNREACHABLE;
         return;
@@ -654,6 +656,7 @@ struct loki_op {
 
     /* follow */
     int interval_ms;
+    int delay_ms;
     int backoff_ms;
     bool failing;
     struct loki_follow_stats fstats;
@@ -910,6 +913,7 @@ range_request(struct loki_op *op)
             return;
         }
 
+        now -= (int64_t)op->delay_ms * 1000000;
         op->req_end = now > op->req_start ? now : op->req_start + 1;
         op->fstats.polls++;
     }
@@ -988,6 +992,14 @@ range_answer(void *arg, const struct upstream_response *resp)
     op->call = NULL;
     if (!deliver(op))
         return;
+    if (resp->result == STATUS_TOOLARGE && op->req_limit / 2 > op->seen.n) {
+        /* A page over the body cap (very long lines): the same again, half
+         * as many entries; the smaller size stays for the pages after. */
+        op->page_size = op->req_limit / 2;
+        op->grow = 0;
+        range_request(op);
+        return;
+    }
     if (resp->result != STATUS_OK || resp->http_status / 100 != 2) {
         memset(op->res.error, 0, sizeof(op->res.error));
         answer_error(resp, &op->res);
@@ -1147,6 +1159,7 @@ loki_follow_new(struct loki *l, const struct loki_follow_opts *opts, loki_batch_
     if (op->page_size > LOKI_MAX_PAGE)
         op->page_size = LOKI_MAX_PAGE;
     op->interval_ms = opts->interval_ms > 0 ? opts->interval_ms : 1000;
+    op->delay_ms = opts->delay_ms > 0 ? opts->delay_ms : 0;
     op->timer = ev_timer_new(l->loop, op_timer, op);
     ev_timer_arm(op->timer, 0);
     return f;

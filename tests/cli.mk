@@ -24,3 +24,11 @@ TESTS += tests/integration/cli-kubectl.sh
 TESTS += tests/integration/cli-logs.sh
 TESTS += tests/integration/cli-store.sh
 TESTS += tests/integration/cli-usage.sh
+
+# `opsdeck logs` through the service proxy, and the pod log fallback end to end.
+check_PROGRAMS += tests/integration/podlog-tool
+tests_integration_podlog_tool_CFLAGS = $(UNIT_CFLAGS)
+tests_integration_podlog_tool_LDADD = $(BACKEND_LIBS)
+tests_integration_podlog_tool_SOURCES = tests/integration/podlog-tool.c
+EXTRA_DIST += tests/integration/cli-logs-proxy.sh
+TESTS += tests/integration/cli-logs-proxy.sh

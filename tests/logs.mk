@@ -4,8 +4,10 @@
 
 TESTS += \
     tests/screens/logs-basic.test \
+    tests/screens/logs-errors.test \
     tests/screens/logs-pod.test
 EXTRA_DIST += \
     tests/screens/logs-basic.test \
+    tests/screens/logs-errors.test \
     tests/screens/logs-lib.sh \
     tests/screens/logs-pod.test

@@ -902,7 +902,8 @@ cli_cache_clear(struct setup *s)
         return 1;
     }
     print_notices(s->store);
-    if (store_cache_clear(s->store) != STATUS_OK) {
+    /* The log cache first: the clear then returns its pages too. */
+    if (store_logs_clear(s->store) != STATUS_OK || store_cache_clear(s->store) != STATUS_OK) {
         fprintf(stderr, "opsdeck: cache clear: %s\n", status_text());
         return 1;
     }

@@ -25,6 +25,7 @@ struct view {
     struct textview *text;
     unsigned san;
     bool own_position;      /* view_set_position() was called */
+    bool busy;              /* view_set_busy() */
     size_t pos_top, pos_total;
 };
 
@@ -302,6 +303,18 @@ view_set_position(struct view *v, size_t top, size_t total)
     v->own_position = true;
     v->pos_top = top;
     v->pos_total = total;
+}
+
+void
+view_set_busy(struct view *v, bool busy)
+{
+    v->busy = busy;
+}
+
+bool
+view_busy(const struct view *v)
+{
+    return v->busy;
 }
 
 void

@@ -8,10 +8,15 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/clock.h"
+#include "opsdeck/cluster.h"
+#include "opsdeck/conventions.h"
 #include "opsdeck/logring.h"
 #include "opsdeck/logsearch.h"
 #include "opsdeck/logview.h"
 #include "opsdeck/loki.h"
+#include "opsdeck/model.h"
+#include "opsdeck/panes.h"
+#include "opsdeck/podlog.h"
 #include "opsdeck/status.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/textview.h"
@@ -21,12 +26,19 @@
 #include "opsdeck/xalloc.h"
 
 /*
- * The pane holds its lines in a ring (logring.h, 64 MiB) and shows them
+ * The pane holds its lines in a ring (logring.h, 64 MiB unless
+ * OPSDECK_LOG_RING_MB says otherwise) and shows them
  * through a logview (logview.h). Opening fetches the newest PAGE lines of
  * the range (backward); `f` then follows from the newest one (a range ending
  * now only). Scrolling up past the oldest line fetches the PAGE lines before
  * it, as often as the operator keeps going (past the range's start too, a
  * day at a time), and the ring drops the newest lines when it is full.
+ *
+ * Opened as `pod/NS/NAME` (what `l` on a pod does), the query is the pod's
+ * selector from the platform's conventions; when Loki is not configured or
+ * does not answer (and has nothing cached), the pane reads the pod's log
+ * from the API server instead (podlog.h: its last PAGE lines, `f` follows)
+ * and its title says so.
  */
 #define PAGE        1000
 #define NS          ((int64_t)1000000000)
@@ -51,6 +63,11 @@ struct logs {
     bool cached;              /* what is shown came from the log cache */
     int64_t fetched_at;
     bool failed;              /* the last fetch failed (its error was reported) */
+    char *pod_ns, *pod_name;  /* opened as pod/NS/NAME: the pod (for the fallback) */
+    char *pod_app;            /* its app label, or NULL */
+    struct podlog *podlog;    /* fallback: the pod's log from the API server */
+    bool fallback;            /* reading from the API server, not Loki */
+    bool podlog_busy;         /* its first read is not in yet */
 };
 
 static struct logs *
@@ -86,6 +103,7 @@ redraw(struct view *view)
     struct strbuf extra;
     char range[96];
 
+    view_set_busy(view, lg->fetch || lg->older || lg->podlog_busy);
     logview_set_height(lg->lv, textview_height(tv) ? textview_height(tv) : 1);
     logview_render(lg->lv, tv);
     if (logview_follow(lg->lv) && textview_wrap(tv))
@@ -93,9 +111,9 @@ redraw(struct view *view)
     view_set_position(view, logview_position(lg->lv), logview_count(lg->lv));
     describe_range(lg, range, sizeof(range));
     strbuf_init(&extra);
-    if (lg->follow && logview_follow(lg->lv))
+    if ((lg->follow || (lg->fallback && lg->want_follow)) && logview_follow(lg->lv))
         strbuf_puts(&extra, " · following");
-    else if (lg->follow)
+    else if (lg->follow || (lg->fallback && lg->want_follow))
         strbuf_puts(&extra, " · paused");
     if (lg->cached) {
         char at[16];
@@ -108,7 +126,11 @@ redraw(struct view *view)
     if (logview_search_pattern(lg->lv))
         strbuf_printf(&extra, " · /%s (%zu)", logview_search_pattern(lg->lv),
                       logview_search_count(lg->lv));
-    view_set_title(view, "logs %s · %s%s", lg->query, range, extra.buf ? extra.buf : "");
+    if (lg->fallback)
+        view_set_title(view, "logs pod %s/%s · from the API server%s", lg->pod_ns, lg->pod_name,
+                       extra.buf ? extra.buf : "");
+    else
+        view_set_title(view, "logs %s · %s%s", lg->query, range, extra.buf ? extra.buf : "");
     strbuf_done(&extra);
 }
 
@@ -190,6 +212,69 @@ page_batch(void *arg, const struct loki_batch *b)
     return true;
 }
 
+/*
+ * The pod log fallback (API server)
+ */
+
+static bool
+podlog_batch(void *arg, const struct loki_batch *b)
+{
+    struct view *view = arg;
+    struct logs *lg = logs_of(view);
+
+    for (size_t i = 0; i < b->n; i++) {
+        const struct loki_entry *e = &b->entries[i];
+
+        logring_append(lg->ring, e->ts, logring_stream(lg->ring, e->stream->text), e->line,
+                       e->len);
+    }
+    lg->podlog_busy = false; /* a followed log never ends: its first read settles it */
+    logview_update(lg->lv);
+    redraw(view);
+    return true;
+}
+
+static void
+podlog_done(void *arg, const struct loki_result *res)
+{
+    struct view *view = arg;
+    struct logs *lg = logs_of(view);
+
+    podlog_free(lg->podlog); /* safe from its own callback */
+    lg->podlog = NULL;
+    lg->podlog_busy = false;
+    if (res->st != STATUS_OK)
+        report_error(view, res);
+    redraw(view);
+}
+
+/* Reads the pod's log from the API server: the last PAGE lines, or (follow)
+ * on from since_ns. */
+static void
+start_podlog(struct view *view, bool follow, int64_t since_ns)
+{
+    struct logs *lg = logs_of(view);
+    struct kube *k = app_kube(lg->app);
+
+    podlog_free(lg->podlog);
+    lg->podlog = NULL;
+    lg->fallback = true;
+    if (!k) {
+        ui_report(view_ui(view), UI_ERROR, "no API server either: no log of pod %s/%s",
+                  lg->pod_ns, lg->pod_name);
+        return;
+    }
+    if (!follow)
+        logring_clear(lg->ring);
+    lg->podlog_busy = true;
+    lg->podlog = podlog_start(k,
+                              &(struct podlog_opts){.ns = lg->pod_ns, .pod = lg->pod_name,
+                                                    .app = lg->pod_app, .tail_lines = PAGE,
+                                                    .since_ns = since_ns, .follow = follow},
+                              podlog_batch, podlog_done, view);
+    redraw(view);
+}
+
 static void
 fetch_done(void *arg, const struct loki_result *res)
 {
@@ -200,6 +285,14 @@ fetch_done(void *arg, const struct loki_result *res)
 
     lg->fetch = NULL;
     lg->failed = res->st != STATUS_OK;
+    if (lg->failed && lg->pod_ns &&
+        (res->st == STATUS_UNREACHABLE || res->st == STATUS_TIMEOUT)) {
+        ui_report(view_ui(view), UI_WARNING,
+                  "Loki does not answer: the pod's log from the API server instead (%s)",
+                  res->error);
+        start_podlog(view, false, 0);
+        return;
+    }
     if (lg->failed) {
         report_error(view, res);
     } else if (res->cached) {
@@ -239,6 +332,13 @@ fetch(struct view *view)
     struct loki_range_opts o = {.query = lg->query, .direction = LOKI_BACKWARD,
                                 .limit = PAGE, .use_cache = true};
 
+    if (!lg->loki) {
+        int64_t start, end;
+
+        range_bounds(lg, &start, &end);
+        start_podlog(view, false, lg->range_s == 3600 ? 0 : start);
+        return;
+    }
     loki_op_cancel(lg->fetch);
     loki_op_cancel(lg->older);
     lg->fetch = lg->older = NULL;
@@ -307,6 +407,7 @@ older_done(void *arg, const struct loki_result *res)
     lg->older = NULL;
     if (res->st != STATUS_OK) {
         report_error(view, res);
+        redraw(view);
         return;
     }
     set_floor(lg, res, lg->older_start);
@@ -331,6 +432,10 @@ fetch_older(struct view *view)
                                 .limit = PAGE, .use_cache = true};
     bool have = logring_get(lg->ring, logring_first(lg->ring), &e);
 
+    if (lg->fallback) {
+        ui_report(view_ui(view), UI_OK, "the API server keeps no older pages of a pod's log");
+        return;
+    }
     if (lg->older || lg->fetch)
         return;
     lg->boundary_ts = INT64_MIN;
@@ -347,6 +452,7 @@ fetch_older(struct view *view)
     lg->older_had = logring_len(lg->ring);
     ui_report(view_ui(view), UI_OK, "fetching older lines…");
     lg->older = loki_range(lg->loki, &o, older_batch, older_done, view);
+    view_set_busy(view, true);
 }
 
 /*
@@ -360,8 +466,15 @@ on_query(struct view *view, const char *text)
 
     if (!*text)
         return;
+    if (!lg->loki) {
+        ui_report(view_ui(view), UI_ERROR, "Loki is not configured: no LogQL here");
+        return;
+    }
     free(lg->query);
     lg->query = xstrdup(text);
+    podlog_free(lg->podlog);
+    lg->podlog = NULL;
+    lg->fallback = false;
     fetch(view);
 }
 
@@ -448,6 +561,20 @@ on_save(struct view *view, const char *text)
  * The pane
  */
 
+/* The ring's budget: OPSDECK_LOG_RING_MB (1 .. 65536), else the default
+ * (64 MiB); the lines beyond it are fetched again when scrolled to. */
+static size_t
+ring_bytes(void)
+{
+    const char *env = getenv("OPSDECK_LOG_RING_MB");
+    char *end;
+    unsigned long mb = env ? strtoul(env, &end, 10) : 0;
+
+    if (!env || *end || mb < 1 || mb > 65536)
+        return 0;
+    return (size_t)mb << 20;
+}
+
 static enum status
 logs_open(struct view *view, const char *arg)
 {
@@ -456,18 +583,45 @@ logs_open(struct view *view, const char *arg)
     struct upstream *up = app_loki(app);
 
     if (!arg || !*arg)
-        return status_fail(STATUS_USAGE, "usage: :logs QUERY (LogQL, e.g. {app=\"api\"})");
-    if (!upstream_configured(up))
+        return status_fail(STATUS_USAGE, "usage: :logs QUERY (LogQL, e.g. {app=\"api\"}) or "
+                                         ":logs pod/NAMESPACE/NAME");
+    if (strncmp(arg, "pod/", 4) == 0) {
+        const char *slash = strchr(arg + 4, '/');
+        const struct pod *pod;
+
+        if (!slash || slash == arg + 4 || !slash[1])
+            return status_fail(STATUS_USAGE, "usage: :logs pod/NAMESPACE/NAME");
+        lg->pod_ns = xstrndup(arg + 4, (size_t)(slash - arg - 4));
+        lg->pod_name = xstrdup(slash + 1);
+        pod = (const struct pod *)cluster_get(app_cluster(app), KIND_POD, lg->pod_ns,
+                                              lg->pod_name);
+        if (pod && kv_get(&pod->obj.labels, "app"))
+            lg->pod_app = xstrdup(kv_get(&pod->obj.labels, "app"));
+    } else if (!upstream_configured(up)) {
         return status_fail(STATUS_CONFIG, "Loki is not configured (the platform's loki:, or "
                                           "--loki URL)");
+    }
     lg->app = app;
-    lg->loki = loki_new(app_loop(app), up, app_store(app));
-    lg->ring = logring_new(NULL);
+    lg->ring = logring_new(&(struct logring_opts){.max_bytes = ring_bytes()});
     lg->lv = logview_new(lg->ring);
-    lg->query = xstrdup(arg);
     lg->range_s = 3600;
+    if (lg->pod_ns) {
+        lg->query = lg->pod_app ? pane_log_selector(app_conventions(app)->pod_log_selector,
+                                                    lg->pod_ns, lg->pod_app, NULL)
+                                : xasprintf("{namespace=\"%s\",pod=\"%s\"}", lg->pod_ns,
+                                            lg->pod_name);
+    } else {
+        lg->query = xstrdup(arg);
+    }
     textview_set_wrap(view_text(view), false);
-    fetch(view);
+    if (upstream_configured(up)) {
+        lg->loki = loki_new(app_loop(app), up, app_store(app));
+        fetch(view);
+    } else {
+        ui_report(view_ui(view), UI_WARNING,
+                  "Loki is not configured: the pod's log from the API server");
+        start_podlog(view, false, 0);
+    }
     return STATUS_OK;
 }
 
@@ -478,9 +632,13 @@ logs_done(struct view *view)
 
     loki_follow_free(lg->follow);
     loki_free(lg->loki); /* cancels the fetches, no callbacks */
+    podlog_free(lg->podlog);
     logview_free(lg->lv);
     logring_free(lg->ring);
     free(lg->query);
+    free(lg->pod_ns);
+    free(lg->pod_name);
+    free(lg->pod_app);
 }
 
 static enum request
@@ -534,6 +692,20 @@ logs_request(struct view *view, enum request req)
             ui_report(ui, UI_WARNING, "no more matches of %s", logview_search_pattern(lg->lv));
         break;
     case REQ_TOGGLE_FOLLOW:
+        if (lg->fallback) {
+            struct logring_entry e;
+            bool have = logring_get(lg->ring, logring_end(lg->ring) - 1, &e);
+
+            lg->want_follow = !lg->want_follow;
+            if (lg->want_follow) {
+                start_podlog(view, true, have ? e.ts_ns + 1 : clock_now_ns());
+                logview_last(lg->lv);
+            } else {
+                podlog_free(lg->podlog);
+                lg->podlog = NULL;
+            }
+            break;
+        }
         lg->want_follow = !lg->follow;
         if (!lg->want_follow) {
             loki_follow_free(lg->follow);

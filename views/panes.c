@@ -240,24 +240,8 @@ pane_open_logs(struct view *view, const char *query)
 void
 pane_open_pod_logs(struct view *view, const char *ns, const char *name)
 {
-    struct app *app = view_app(view);
-    const struct pod *pod = (const struct pod *)cluster_get(app_cluster(app), KIND_POD, ns, name);
-    const char *label = pod ? kv_get(&pod->obj.labels, "app") : NULL;
-    char *q;
+    char *arg = xasprintf("pod/%s/%s", ns, name);
 
-    if (label) {
-        q = pane_log_selector(app_conventions(app)->pod_log_selector, ns, label, NULL);
-    } else {
-        struct strbuf sb;
-
-        strbuf_init(&sb);
-        strbuf_puts(&sb, "{namespace=\"");
-        put_quoted(&sb, ns, false);
-        strbuf_puts(&sb, "\",pod=\"");
-        put_quoted(&sb, name, false);
-        strbuf_puts(&sb, "\"}");
-        q = strbuf_detach(&sb);
-    }
-    pane_open_logs(view, q);
-    free(q);
+    pane_open_logs(view, arg);
+    free(arg);
 }

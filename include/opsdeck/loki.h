@@ -132,7 +132,8 @@ struct loki_range_opts {
  * (a set of (stream, ts, line) at the boundary only), until the range is
  * exhausted (a page shorter than asked) or limit entries were delivered.
  * Each page is handed to batch in order; the next page is already requested
- * when batch runs. A page of nothing but already-seen entries at one
+ * when batch runs. A page over the upstream's body cap (TOOLARGE: very long
+ * lines) is asked again for half as many entries. A page of nothing but already-seen entries at one
  * timestamp is asked again with a larger limit (up to LOKI_MAX_PAGE), then
  * skipped past with a warning. A metric query's matrix comes as entries
  * too: one per sample, line = the value ("137.95"), stream = the series.
@@ -186,6 +187,9 @@ struct loki_follow_opts {
     const char *query; /* copied */
     int64_t start_ns;  /* 0: now */
     int interval_ms;   /* 0: 1000 */
+    int delay_ms;      /* each poll ends at now - delay, so that lines reaching
+                          Loki late (behind the newest seen) are not skipped;
+                          0: none */
     size_t page_size;  /* 0: LOKI_MAX_PAGE */
 };
 /* Called after every failed poll and after the first good poll that

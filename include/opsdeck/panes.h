@@ -56,7 +56,8 @@ char *pane_log_selector(const char *tpl, const char *ns, const char *app, const 
 char *pane_log_namespaces(const char *const *ns, size_t n);
 /* Pushes the logs pane on query (reported when it cannot open). */
 void pane_open_logs(struct view *view, const char *query);
-/* The pod's logs (its app label, from the cluster; NULL app: by pod name). */
+/* The pod's logs: the logs pane on pod/NS/NAME (its app's selector in Loki,
+ * or its log from the API server when Loki is not there). */
 void pane_open_pod_logs(struct view *view, const char *ns, const char *name);
 
 #endif /* OPSDECK_PANES_H */

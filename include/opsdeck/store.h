@@ -184,7 +184,7 @@ bool store_state_is_memory(struct store *st);
  * Retention: lines fetched more than max_age ago go; above max_bytes (line
  * bytes) the least recently used queries go first, then a query's oldest
  * lines. store_cache_clear does not reach these tables: store_logs_clear
- * does.
+ * does (`opsdeck cache clear` calls both).
  */
 struct store_log_line {
     int64_t ts;         /* ns */

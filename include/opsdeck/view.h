@@ -165,6 +165,10 @@ const char *view_title(const struct view *view);
 /* A text pane that shows one screen of a longer text (logs) gives the
  * title's "(top/total)" itself, in lines of that text. */
 void view_set_position(struct view *view, size_t top, size_t total);
+/* A pane with its own requests in flight (the logs pane's Loki fetches)
+ * says so: test scripts wait for it like for the app's (settled). */
+void view_set_busy(struct view *view, bool busy);
+bool view_busy(const struct view *view);
 /* What an empty table says ("waiting for the API…"); NULL: "no rows". */
 void view_set_empty_text(struct view *view, const char *text);
 

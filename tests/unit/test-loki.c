@@ -56,6 +56,8 @@ struct upstream {
     size_t max_limit_seen;
     bool overlap; /* a request arrived while another was pending */
     size_t pending;
+    size_t max_entries; /* > 0: answers with more fail as TOOLARGE */
+    int64_t last_end;   /* end= of the last query_range */
 };
 
 struct upstream_call {
@@ -120,6 +122,7 @@ fake_serve(struct upstream *u, const char *path, struct strbuf *out)
         start = strtoll(v, NULL, 10);
     if (param(path, "end", v, sizeof(v)))
         end = strtoll(v, NULL, 10);
+    u->last_end = end;
     if (param(path, "limit", v, sizeof(v)))
         limit = strtoul(v, NULL, 10);
     if (limit > u->max_limit_seen)
@@ -178,10 +181,23 @@ call_fire(void *arg)
     switch (u->mode) {
     case FAKE_OK:
         r.http_status = 200;
-        if (strstr(c->path, "/query_range"))
+        if (strstr(c->path, "/query_range")) {
+            char v[32] = "";
+
+            param(c->path, "limit", v, sizeof(v));
+            if (u->max_entries && strtoul(v, NULL, 10) > u->max_entries) {
+                r.result = STATUS_TOOLARGE;
+                r.http_status = 0;
+                snprintf(r.error, sizeof(r.error), "answer over 64 MiB");
+                break;
+            }
             fake_serve(u, c->path, &body);
-        else
+        } else if (strstr(c->path, "/series?")) {
+            strbuf_puts(&body, "{\"status\":\"success\",\"data\":[{\"namespace\":\"dp-a-b\","
+                               "\"app\":\"web\"},{\"job\":\"build\",\"tenant\":\"max\"}]}");
+        } else {
             strbuf_puts(&body, "{\"status\":\"success\",\"data\":[\"b\",\"a\"]}");
+        }
         break;
     case FAKE_UNREACHABLE:
         r.result = STATUS_UNREACHABLE;
@@ -808,6 +824,51 @@ strings_cb(void *arg, const struct loki_result *res, const char *const *values, 
     g->done = true;
 }
 
+static void
+series_cb(void *arg, const struct loki_result *res, const struct loki_labels *const *series,
+          size_t n)
+{
+    struct got *g = arg;
+
+    g->res = *res;
+    g->n = n;
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&g->text, "%u %s\n", series[i]->id, series[i]->text);
+    g->done = true;
+}
+
+START_TEST(test_series_and_toolarge)
+{
+    struct loki *l = loki_new(loop, &fake, NULL);
+    struct loki_range_opts o = {
+        .query = "{job=\"build\"}",
+        .start_ns = T0,
+        .end_ns = T0 + INT64_C(10000000000),
+        .direction = LOKI_FORWARD,
+        .page_size = 100,
+    };
+    struct got g;
+
+    got_init(&g, false);
+    loki_series(l, "{namespace=~\"dp-.*\"}", T0, T0 + 1, series_cb, &g);
+    ck_assert(run_until(loop, &g.done, 5000));
+    ck_assert_int_eq(g.res.st, STATUS_OK);
+    ck_assert_str_eq(strbuf_str(&g.text), "1 {app=\"web\", namespace=\"dp-a-b\"}\n"
+                                          "2 {job=\"build\", tenant=\"max\"}\n");
+    strbuf_done(&g.text);
+
+    /* Pages over the body cap are asked again, smaller, and all arrive. */
+    fill(300, 2);
+    fake.max_entries = 30;
+    run_range(l, &g, &o);
+    ck_assert_int_eq(g.res.st, STATUS_OK);
+    ck_assert_uint_eq(g.n, 300);
+    ck_assert(g.order_ok);
+    strbuf_done(&g.text);
+    loki_free(l);
+}
+END_TEST
+
 START_TEST(test_labels_call)
 {
     struct loki *l = loki_new(loop, &fake, NULL);
@@ -917,14 +978,15 @@ END_TEST
 START_TEST(test_follow_failure_backoff)
 {
     struct loki *l = loki_new(loop, &fake, NULL);
-    struct loki_follow_opts o = {.query = "{app=\"web\"}", .start_ns = T0, .interval_ms = 5};
+    struct loki_follow_opts o = {
+        .query = "{app=\"web\"}", .start_ns = T0, .interval_ms = 5, .delay_ms = 50};
     struct follow_got fg;
     struct loki_follow *f;
     int64_t t0;
 
     memset(&fg, 0, sizeof(fg));
     got_init(&fg.g, true);
-    clock_set_fixed_ns(T0 + 100);
+    clock_set_fixed_ns(T0 + NS_PER_SEC);
     fake_add(&fake, T0 + 10, 0, "one");
     fake.mode = FAKE_UNREACHABLE;
     f = loki_follow_new(l, &o, follow_batch, follow_status, &fg);
@@ -940,6 +1002,8 @@ START_TEST(test_follow_failure_backoff)
         run_for(loop, 2);
     ck_assert_uint_eq(fg.g.n, 1);
     ck_assert_int_eq(fg.last.st, STATUS_OK);
+    /* Polls end delay_ms before now. */
+    ck_assert_int_eq(fake.last_end, T0 + NS_PER_SEC - 50 * 1000000);
     loki_follow_free(f);
     strbuf_done(&fg.g.text);
     loki_free(l);
@@ -1048,6 +1112,7 @@ main(void)
     tcase_add_test(tc, test_paging_crowd_over_max);
     tcase_add_test(tc, test_range_errors_and_stop);
     tcase_add_test(tc, test_labels_call);
+    tcase_add_test(tc, test_series_and_toolarge);
     tcase_add_test(tc, test_follow_dedup_flat);
     tcase_add_test(tc, test_follow_failure_backoff);
     tcase_add_test(tc, test_cache_offline);
