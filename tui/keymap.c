@@ -83,6 +83,7 @@ static const char default_keymap[] =
     "bind projects l logs\n"
     "bind workloads l logs\n"
     "bind pods l logs\n"
+    "bind builds l logs\n"
     "bind logs e log-query\n"
     "bind logs <F2> log-query\n"
     "bind logs r log-range\n"

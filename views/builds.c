@@ -168,6 +168,7 @@ on_fetch(void *arg, const struct builds_fetch_status *st)
     struct ui *ui = view_ui(view);
 
     put_all(view);
+    view_set_busy(view, st->phase == BUILDS_FETCH_LOADING);
     switch (st->phase) {
     case BUILDS_FETCH_LOADING:
         view_set_empty_text(view, "reading the build logs from Loki…");
@@ -202,6 +203,7 @@ start_fetch(struct view *view)
     bv->shown_gen = 0;
     bv->problems_told = 0;
     view_set_empty_text(view, "reading the build logs from Loki…");
+    view_set_busy(view, true);
     bv->fetch = builds_fetch_new(bv->loki, bv->b,
                                  &(struct builds_fetch_opts){
                                      .selector = bv->selector,
