@@ -169,6 +169,16 @@ on_fetch(void *arg, const struct builds_fetch_status *st)
 
     put_all(view);
     view_set_busy(view, st->phase == BUILDS_FETCH_LOADING);
+    if (st->cached) {
+        char at[32];
+
+        /* Loki did not answer: what the log cache holds of the range. */
+        time_format_clock(st->fetched_at, clock_now(), app_utc(view_app(view)), at, sizeof(at));
+        if (view_arg(view))
+            view_set_title(view, "builds(%s) · Loki offline, cached %s", view_arg(view), at);
+        else
+            view_set_title(view, "builds · Loki offline, cached %s", at);
+    }
     switch (st->phase) {
     case BUILDS_FETCH_LOADING:
         view_set_empty_text(view, "reading the build logs from Loki…");
