@@ -27,3 +27,11 @@ TESTS += tests/integration/cli-builds.sh
 # The builds pane on the Loki double (scenarios.md §3).
 EXTRA_DIST += tests/screens/builds-cache-lost.test
 TESTS += tests/screens/builds-cache-lost.test
+
+# The fetch over the real Loki client and a fake upstream.
+check_PROGRAMS += tests/unit/test-builds-fetch
+tests_unit_test_builds_fetch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_builds_fetch_LDADD = $(UNIT_LIBS)
+tests_unit_test_builds_fetch_SOURCES = tests/unit/test-builds-fetch.c tests/unit/nettest.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-builds-fetch
