@@ -17,3 +17,4 @@ EXTRA_DIST += tests/layering.sh tests/lib/tap.sh tests/lib/bless-screens.py test
 
 include tests/cli.mk
 include tests/console.mk
+include tests/logs.mk

@@ -465,7 +465,10 @@ app_settled(void *arg)
     struct app *app = arg;
     struct kube *k = app_kube(app);
 
-    return !app->session || (session_settled(app->session) && (!k || kube_pending(k) == 0));
+    /* Loki and Prometheus answers count too (a pane's range fetch, a
+     * follow poll in flight): test scripts read their lines only after */
+    return (!app->session || (session_settled(app->session) && (!k || kube_pending(k) == 0))) &&
+           upstream_pending(app_loki(app)) == 0 && upstream_pending(app_prometheus(app)) == 0;
 }
 
 static char **

@@ -77,7 +77,25 @@ static const char default_keymap[] =
     "bind text <Left> scroll-left\n"
     "bind text <Right> scroll-right\n"
     "# detail: one object\n"
-    "bind detail y toggle-yaml\n";
+    "bind detail y toggle-yaml\n"
+    "# logs: a LogQL query (views/logs.c); `l` on a row opens its logs\n"
+    "bind nodes l logs\n"
+    "bind tenants l logs\n"
+    "bind projects l logs\n"
+    "bind workloads l logs\n"
+    "bind pods l logs\n"
+    "bind builds l logs\n"
+    "bind logs e log-query\n"
+    "bind logs <F2> log-query\n"
+    "bind logs r log-range\n"
+    "bind logs f toggle-follow\n"
+    "bind logs <F7> toggle-follow\n"
+    "bind logs t toggle-timestamps\n"
+    "bind logs v toggle-raw\n"
+    "bind logs & filter\n"
+    "bind logs <F4> filter\n"
+    "bind logs s save\n"
+    "bind logs <F9> save\n";
 /* clang-format on */
 
 const char *

@@ -8,6 +8,7 @@ tui_libtui_a_SOURCES = \
     include/opsdeck/draw.h \
     include/opsdeck/header.h \
     include/opsdeck/keymap.h \
+    include/opsdeck/logview.h \
     include/opsdeck/prompt.h \
     include/opsdeck/request.h \
     include/opsdeck/sanitize.h \
@@ -22,6 +23,7 @@ tui_libtui_a_SOURCES = \
     tui/draw.c \
     tui/header.c \
     tui/keymap.c \
+    tui/logview.c \
     tui/loop.c \
     tui/prompt.c \
     tui/request.c \
@@ -79,6 +81,12 @@ tests_unit_test_tui_prompt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tui_prompt_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 tests_unit_test_tui_prompt_SOURCES = tests/unit/test-tui-prompt.c tests/unit/testlib.h
 TESTS += tests/unit/test-tui-prompt
+
+check_PROGRAMS += tests/unit/test-tui-logview
+tests_unit_test_tui_logview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tui_logview_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
+tests_unit_test_tui_logview_SOURCES = tests/unit/test-tui-logview.c tests/unit/testlib.h
+TESTS += tests/unit/test-tui-logview
 
 check_PROGRAMS += tests/unit/test-tui-textview
 tests_unit_test_tui_textview_CFLAGS = $(UNIT_CFLAGS)

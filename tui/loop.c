@@ -250,6 +250,10 @@ on_clock(void *arg)
 static bool
 settled(struct ui *ui)
 {
+    struct view *v = ui_current(ui);
+
+    if (v && view_busy(v))
+        return false;
     return !ui->settled || ui->settled(ui->settled_arg);
 }
 

@@ -20,6 +20,7 @@
 static const char usage_text[] =
     "usage: opsdeck [OPTIONS]                       open the console\n"
     "       opsdeck [OPTIONS] get nodes|pods|tenants [-n NS | -A] [-o table|json] [--cached]\n"
+    "       opsdeck [OPTIONS] get builds [--since D] [-o table|json]\n"
     "       opsdeck [OPTIONS] logs QUERY [--since D | --from T --to T] [--limit N] [-f]\n"
     "                                 [-o raw|jsonl]\n"
     "       opsdeck [OPTIONS] query PROMQL [--time T] [-o table|json]\n"
@@ -51,6 +52,7 @@ static const char usage_text[] =
     "  -A, --all-namespaces   pods of every namespace\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  --cached               print the cached data (each object carries fetched_at)\n"
+    "  --since D              get builds: those of the last D (default 24h; 90s, 30m, 2d)\n"
     "\n"
     "logs options:\n"
     "  --since D              lines of the last D (default 1h; 30s, 5m, 2h, 1d)\n"
@@ -190,7 +192,7 @@ main(int argc, char **argv)
     bool follow = false;
     struct cli_query_opts qopts = { 0 };
     const char *time_arg = NULL;
-    bool ns_given = false, output_given = false, cached_given = false;
+    bool ns_given = false, output_given = false, cached_given = false, builds_cmd;
     struct setup setup;
     const char *cmd = NULL;
     long v;
@@ -249,7 +251,11 @@ main(int argc, char **argv)
     if (optind < argc)
         cmd = argv[optind++];
 
-    if ((since || from || to || limit || follow) && !(cmd && strcmp(cmd, "logs") == 0))
+    /* `get builds --since D` is the other user of --since. */
+    builds_cmd = cmd && strcmp(cmd, "get") == 0 && optind < argc &&
+                 (strcmp(argv[optind], "builds") == 0 || strcmp(argv[optind], "build") == 0);
+    if ((from || to || limit || follow || (since && !builds_cmd)) &&
+        !(cmd && strcmp(cmd, "logs") == 0))
         return usage_error("%s", "--since, --from, --to, --limit and -f belong to 'logs'");
     if (output && !(cmd && strcmp(cmd, "logs") == 0)) {
         if (strcmp(output, "json") == 0)
@@ -287,15 +293,22 @@ main(int argc, char **argv)
         const char *what = optind < argc ? argv[optind++] : NULL;
 
         if (!what)
-            return usage_error("get: what? (%s)", "nodes, pods or tenants");
+            return usage_error("get: what? (%s)", "nodes, pods, tenants or builds");
         if (strcmp(what, "nodes") == 0 || strcmp(what, "node") == 0 || strcmp(what, "no") == 0)
             gopts.what = CLI_GET_NODES;
         else if (strcmp(what, "pods") == 0 || strcmp(what, "pod") == 0 || strcmp(what, "po") == 0)
             gopts.what = CLI_GET_PODS;
         else if (strcmp(what, "tenants") == 0 || strcmp(what, "tenant") == 0)
             gopts.what = CLI_GET_TENANTS;
+        else if (builds_cmd)
+            gopts.what = CLI_GET_BUILDS;
         else
-            return usage_error("get: unknown resource '%s' (nodes, pods or tenants)", what);
+            return usage_error("get: unknown resource '%s' (nodes, pods, tenants or builds)",
+                               what);
+        if (builds_cmd && cached_given)
+            return usage_error("get %s: --cached applies to nodes, pods and tenants", what);
+        if (since && (!time_parse_duration(since, &gopts.since_s) || gopts.since_s <= 0))
+            return usage_error("--since: not a duration (90s, 30m, 6h, 2d): %s", since);
         if (gopts.ns && gopts.all_namespaces)
             return usage_error("get: %s", "-n and -A exclude each other");
         if (ns_given && gopts.what != CLI_GET_PODS)

@@ -248,6 +248,18 @@ clamp(struct textview *tv)
     }
 }
 
+size_t
+textview_height(const struct textview *tv)
+{
+    return tv->height;
+}
+
+size_t
+textview_width(const struct textview *tv)
+{
+    return tv->width;
+}
+
 void
 textview_set_size(struct textview *tv, size_t width, size_t height)
 {

@@ -58,6 +58,14 @@ static const struct theme_style default_theme[ELEM_COUNT] = {
     [ELEM_PROMPT] = { DEF, DEF, THEME_BOLD },
     [ELEM_FKEY_KEY] = { DEF, DEF, THEME_BOLD },
     [ELEM_FKEY_LABEL] = { BLACK, CYAN, 0 },
+    [ELEM_LOG_STREAM_0] = { CYAN, DEF, 0 },
+    [ELEM_LOG_STREAM_1] = { GREEN, DEF, 0 },
+    [ELEM_LOG_STREAM_2] = { MAGENTA, DEF, 0 },
+    [ELEM_LOG_STREAM_3] = { BLUE, DEF, THEME_BOLD },
+    [ELEM_LOG_STREAM_4] = { CYAN, DEF, THEME_BOLD },
+    [ELEM_LOG_STREAM_5] = { GREEN, DEF, THEME_BOLD },
+    [ELEM_LOG_STREAM_6] = { MAGENTA, DEF, THEME_BOLD },
+    [ELEM_LOG_STREAM_7] = { BLUE, DEF, 0 },
 };
 /* clang-format on */
 
@@ -95,6 +103,14 @@ static const struct theme_style mono_theme[ELEM_COUNT] = {
     [ELEM_PROMPT] = { DEF, DEF, THEME_BOLD },
     [ELEM_FKEY_KEY] = { DEF, DEF, THEME_BOLD },
     [ELEM_FKEY_LABEL] = { DEF, DEF, THEME_REVERSE },
+    [ELEM_LOG_STREAM_0] = { DEF, DEF, 0 },
+    [ELEM_LOG_STREAM_1] = { DEF, DEF, THEME_BOLD },
+    [ELEM_LOG_STREAM_2] = { DEF, DEF, THEME_UNDERLINE },
+    [ELEM_LOG_STREAM_3] = { DEF, DEF, THEME_ITALIC },
+    [ELEM_LOG_STREAM_4] = { DEF, DEF, THEME_BOLD | THEME_UNDERLINE },
+    [ELEM_LOG_STREAM_5] = { DEF, DEF, THEME_BOLD | THEME_ITALIC },
+    [ELEM_LOG_STREAM_6] = { DEF, DEF, THEME_UNDERLINE | THEME_ITALIC },
+    [ELEM_LOG_STREAM_7] = { DEF, DEF, THEME_DIM },
 };
 /* clang-format on */
 

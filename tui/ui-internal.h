@@ -19,7 +19,7 @@ struct filter;
 struct keymap;
 struct script;
 
-enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_SEARCH };
+enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_SEARCH, PROMPT_VIEW };
 
 struct ui_message {
     enum ui_severity severity;
@@ -53,6 +53,10 @@ struct ui {
     char *filter_before;         /* the filter text when `/` opened (Esc restores it) */
     char *prompt_error;          /* why the live filter does not compile, or NULL */
     struct filter *table_search; /* the last F3 search, for n */
+    struct prompt *view_prompt;  /* ui_prompt_view's, or NULL */
+    struct view *view_prompt_view; /* whose it is (borrowed; checked on Enter) */
+    char *view_prompt_history;   /* its history name */
+    ui_prompt_fn view_prompt_accept;
     struct prompt_history_ops hist;
     bool have_hist;
     struct vec mem_hist_cmd, mem_hist_filter; /* without hist: oldest first */

@@ -313,6 +313,8 @@ ui_free(struct ui *ui)
     prompt_free(ui->cmd_prompt);
     prompt_free(ui->filter_prompt);
     prompt_free(ui->search_prompt);
+    prompt_free(ui->view_prompt);
+    free(ui->view_prompt_history);
     free(ui->filter_before);
     free(ui->prompt_error);
     filter_free(ui->table_search);
@@ -459,10 +461,12 @@ ui_open(struct ui *ui, const char *name, const char *arg, enum ui_open_mode mode
     }
     v = view_new(ui, ui->opts.app, ops, arg, ui->san);
     if (!v) {
-        enum status rc = status_fail(STATUS_INVALID, "%s", status_text());
+        /* A copy: status_fail() must not format the buffer it writes. */
+        char why[512];
 
-        ui_report(ui, UI_ERROR, "%s: %s", name, status_text());
-        return rc;
+        snprintf(why, sizeof(why), "%s", status_text());
+        ui_report(ui, UI_ERROR, "%s: %s", name, why);
+        return status_fail(STATUS_INVALID, "%s", why);
     }
     if (mode == UI_OPEN_ROOT)
         vec_clear(&ui->stack);
@@ -723,6 +727,26 @@ open_prompt(struct ui *ui, enum prompt_kind kind)
     ui->message_dirty = true;
 }
 
+void
+ui_prompt_view(struct ui *ui, const char *name, const char *history, const char *text,
+               ui_prompt_fn accept)
+{
+    struct view *v = ui_current(ui);
+
+    if (!v)
+        return;
+    prompt_free(ui->view_prompt);
+    free(ui->view_prompt_history);
+    ui->view_prompt = prompt_new(name);
+    ui->view_prompt_history = xstrdup(history);
+    ui->view_prompt_view = v;
+    ui->view_prompt_accept = accept;
+    prompt_start(ui->view_prompt, text, history_load(ui, history));
+    ui->prompt_kind = PROMPT_VIEW;
+    ui->prompt = ui->view_prompt;
+    ui->message_dirty = true;
+}
+
 static void
 close_prompt(struct ui *ui)
 {
@@ -850,6 +874,12 @@ prompt_input(struct ui *ui, int key)
     case PROMPT_SEARCH:
         history_add(ui, "/", text);
         run_search(ui, text);
+        break;
+    case PROMPT_VIEW:
+        if (*text)
+            history_add(ui, ui->view_prompt_history, text);
+        if (ui_current(ui) == ui->view_prompt_view)
+            ui->view_prompt_accept(ui->view_prompt_view, text);
         break;
     }
     free(text);

@@ -24,6 +24,9 @@ struct view {
     struct table *table;
     struct textview *text;
     unsigned san;
+    bool own_position;      /* view_set_position() was called */
+    bool busy;              /* view_set_busy() */
+    size_t pos_top, pos_total;
 };
 
 static void
@@ -283,12 +286,35 @@ view_status(struct view *v, struct strbuf *out)
     } else {
         size_t n = textview_line_count(v->text);
 
-        strbuf_printf(out, "(%zu/%zu)", n ? textview_top_line(v->text) + 1 : 0, n);
+        if (v->own_position)
+            strbuf_printf(out, "(%zu/%zu)", v->pos_top, v->pos_total);
+        else
+            strbuf_printf(out, "(%zu/%zu)", n ? textview_top_line(v->text) + 1 : 0, n);
         count_len = out->len - start;
         if (!textview_wrap(v->text))
             strbuf_puts(out, " [nowrap]");
     }
     return count_len;
+}
+
+void
+view_set_position(struct view *v, size_t top, size_t total)
+{
+    v->own_position = true;
+    v->pos_top = top;
+    v->pos_total = total;
+}
+
+void
+view_set_busy(struct view *v, bool busy)
+{
+    v->busy = busy;
+}
+
+bool
+view_busy(const struct view *v)
+{
+    return v->busy;
 }
 
 void

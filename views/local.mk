@@ -3,8 +3,10 @@
 
 opsdeck_SOURCES += \
     include/opsdeck/panes.h \
+    views/builds.c \
     views/contexts.c \
     views/detail.c \
+    views/logs.c \
     views/nodes.c \
     views/panes.c \
     views/pods.c \

@@ -269,9 +269,13 @@ nodes_request(struct view *view, enum request req)
     const char *key = table_selected_key(view_table(view));
     char *arg;
 
-    if (!key || (req != REQ_ENTER && req != REQ_DETAIL))
+    if (!key || (req != REQ_ENTER && req != REQ_DETAIL && req != REQ_LOGS))
         return req;
-    if (req == REQ_ENTER) {
+    if (req == REQ_LOGS) {
+        arg = pane_log_selector(app_conventions(view_app(view))->node_log_selector, NULL, NULL,
+                                key);
+        pane_open_logs(view, arg);
+    } else if (req == REQ_ENTER) {
         arg = xasprintf("node/%s", key);
         ui_open(view_ui(view), "pods", arg, UI_OPEN_PUSH);
     } else {

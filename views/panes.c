@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/app.h"
 #include "opsdeck/cluster.h"
+#include "opsdeck/conventions.h"
 #include "opsdeck/strbuf.h"
+#include "opsdeck/ui.h"
+#include "opsdeck/view.h"
 #include "opsdeck/xalloc.h"
 
 static bool
@@ -168,4 +172,76 @@ pane_parse_detail_arg(const char *arg, enum kind *kind, char **ns, char **name)
     *ns = b > a + 1 ? xstrndup(a + 1, (size_t)(b - a - 1)) : NULL;
     *name = xstrdup(b + 1);
     return true;
+}
+
+/*
+ * Logs of a row
+ */
+
+static void
+put_quoted(struct strbuf *sb, const char *v, bool regex)
+{
+    for (; v && *v; v++) {
+        if (regex && strchr(".^$|?*+()[]{}", *v))
+            strbuf_puts(sb, "\\\\"); /* a regex escape, itself escaped in the string */
+        if (*v == '"' || *v == '\\')
+            strbuf_putc(sb, '\\');
+        strbuf_putc(sb, *v);
+    }
+}
+
+char *
+pane_log_selector(const char *tpl, const char *ns, const char *app, const char *node)
+{
+    static const char *const names[] = {"{namespace}", "{app}", "{node}"};
+    const char *vals[] = {ns, app, node};
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    while (*tpl) {
+        size_t i;
+
+        for (i = 0; i < 3; i++) {
+            if (strncmp(tpl, names[i], strlen(names[i])) == 0)
+                break;
+        }
+        if (i < 3) {
+            put_quoted(&sb, vals[i], false);
+            tpl += strlen(names[i]);
+        } else {
+            strbuf_putc(&sb, *tpl++);
+        }
+    }
+    return strbuf_detach(&sb);
+}
+
+char *
+pane_log_namespaces(const char *const *ns, size_t n)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    strbuf_puts(&sb, n == 1 ? "{namespace=\"" : "{namespace=~\"");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_putc(&sb, '|');
+        put_quoted(&sb, ns[i], n != 1);
+    }
+    strbuf_puts(&sb, "\"}");
+    return strbuf_detach(&sb);
+}
+
+void
+pane_open_logs(struct view *view, const char *query)
+{
+    ui_open(view_ui(view), "logs", query, UI_OPEN_PUSH);
+}
+
+void
+pane_open_pod_logs(struct view *view, const char *ns, const char *name)
+{
+    char *arg = xasprintf("pod/%s/%s", ns, name);
+
+    pane_open_logs(view, arg);
+    free(arg);
 }

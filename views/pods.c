@@ -239,12 +239,17 @@ pods_request(struct view *view, enum request req)
     const char *slash;
     char *ns, *arg;
 
-    if (!key || (req != REQ_ENTER && req != REQ_DETAIL))
+    if (!key || (req != REQ_ENTER && req != REQ_DETAIL && req != REQ_LOGS))
         return req;
     slash = strchr(key, '/');
     if (!slash)
         return req;
     ns = xstrndup(key, (size_t)(slash - key));
+    if (req == REQ_LOGS) {
+        pane_open_pod_logs(view, ns, slash + 1);
+        free(ns);
+        return REQ_NONE;
+    }
     arg = pane_detail_arg(KIND_POD, ns, slash + 1);
     ui_open(view_ui(view), "detail", arg, UI_OPEN_PUSH);
     free(arg);

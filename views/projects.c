@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "opsdeck/app.h"
+#include "opsdeck/panes.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/tenant.h"
 #include "opsdeck/ui.h"
@@ -164,9 +165,14 @@ projects_request(struct view *view, enum request req)
 {
     const char *key = table_selected_key(view_table(view));
 
-    if (!key || (req != REQ_ENTER && req != REQ_DETAIL))
+    if (!key || (req != REQ_ENTER && req != REQ_DETAIL && req != REQ_LOGS))
         return req;
-    if (req == REQ_ENTER) {
+    if (req == REQ_LOGS) {
+        char *q = pane_log_namespaces(&key, 1);
+
+        pane_open_logs(view, q);
+        free(q);
+    } else if (req == REQ_ENTER) {
         ui_open(view_ui(view), "workloads", key, UI_OPEN_PUSH);
     } else {
         char *arg = xasprintf("project//%s", key);

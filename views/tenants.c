@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "opsdeck/app.h"
+#include "opsdeck/panes.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/tenant.h"
 #include "opsdeck/ui.h"
@@ -154,9 +155,23 @@ tenants_request(struct view *view, enum request req)
 {
     const char *key = table_selected_key(view_table(view));
 
-    if (!key || (req != REQ_ENTER && req != REQ_DETAIL))
+    if (!key || (req != REQ_ENTER && req != REQ_DETAIL && req != REQ_LOGS))
         return req;
-    if (req == REQ_ENTER) {
+    if (req == REQ_LOGS) {
+        const struct tenant *t = tenants_get(app_tenants(view_app(view)), key);
+        const char **ns;
+        char *q;
+
+        if (!t)
+            return REQ_NONE;
+        ns = xcalloc(t->nprojects, sizeof(*ns));
+        for (size_t i = 0; i < t->nprojects; i++)
+            ns[i] = t->projects[i]->ns;
+        q = pane_log_namespaces(ns, t->nprojects);
+        pane_open_logs(view, q);
+        free(q);
+        free(ns);
+    } else if (req == REQ_ENTER) {
         ui_open(view_ui(view), "projects", key, UI_OPEN_PUSH);
     } else {
         char *arg = xasprintf("tenant//%s", key);

@@ -8,6 +8,7 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/cluster.h"
+#include "opsdeck/conventions.h"
 #include "opsdeck/panes.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/ui.h"
@@ -227,9 +228,20 @@ workloads_request(struct view *view, enum request req)
     const struct deployment *d;
     char *arg = NULL, *sel;
 
-    if (!key || (req != REQ_ENTER && req != REQ_DETAIL))
+    if (!key || (req != REQ_ENTER && req != REQ_DETAIL && req != REQ_LOGS))
         return req;
-    if (strncmp(key, "pod/", 4) == 0) {
+    if (req == REQ_LOGS && strncmp(key, "pod/", 4) == 0) {
+        pane_open_pod_logs(view, wv->ns, key + 4);
+    } else if (req == REQ_LOGS) {
+        /* a deployment: its pods' app label, from its selector (else its name) */
+        const char *label;
+
+        d = (const struct deployment *)cluster_get(wv->cl, KIND_DEPLOYMENT, wv->ns, key + 7);
+        label = d ? kv_get(&d->selector, "app") : NULL;
+        arg = pane_log_selector(app_conventions(view_app(view))->pod_log_selector, wv->ns,
+                                label ? label : key + 7, NULL);
+        pane_open_logs(view, arg);
+    } else if (strncmp(key, "pod/", 4) == 0) {
         arg = pane_detail_arg(KIND_POD, wv->ns, key + 4);
         ui_open(view_ui(view), "detail", arg, UI_OPEN_PUSH);
     } else if (req == REQ_DETAIL) {

@@ -38,4 +38,26 @@ char *pane_detail_arg(enum kind kind, const char *ns, const char *name);
  * strings, caller frees. False when arg is malformed. */
 bool pane_parse_detail_arg(const char *arg, enum kind *kind, char **ns, char **name);
 
+/*
+ * `l` on a row: the logs pane (views/logs.c) pushed on the row's LogQL
+ * selector, from the platform's conventions (conventions.h): a pod or a
+ * deployment -> pod_log_selector with {namespace} and {app}; a node ->
+ * node_log_selector with {node}; a tenant or project -> its namespaces,
+ * {namespace=~"ns1|ns2"}. Values are quoted for LogQL (\" and \\), and
+ * regex-escaped in a namespace set. A pod without an app label gets
+ * {namespace="…",pod="…"}.
+ */
+struct view;
+struct conventions;
+/* tpl with {namespace}, {app} and {node} put in (NULL leaves a
+ * placeholder empty). New string, caller frees. */
+char *pane_log_selector(const char *tpl, const char *ns, const char *app, const char *node);
+/* {namespace=~"a|b"} for n namespaces (n == 1: {namespace="a"}). New string. */
+char *pane_log_namespaces(const char *const *ns, size_t n);
+/* Pushes the logs pane on query (reported when it cannot open). */
+void pane_open_logs(struct view *view, const char *query);
+/* The pod's logs: the logs pane on pod/NS/NAME (its app's selector in Loki,
+ * or its log from the API server when Loki is not there). */
+void pane_open_pod_logs(struct view *view, const char *ns, const char *name);
+
 #endif /* OPSDECK_PANES_H */

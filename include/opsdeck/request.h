@@ -54,6 +54,13 @@
     _(REFRESH, "refresh", "Reload", "Refresh the view now")                               \
     _(TOGGLE_YAML, "toggle-yaml", "YAML", "Show the object's YAML / its description")     \
     _(REDRAW, "redraw", NULL, "Repaint the whole screen")                                 \
+    _(LOGS, "logs", "Logs", "Logs of the selected row (Loki)")                            \
+    _(LOG_QUERY, "log-query", "Query", "Edit the LogQL query")                            \
+    _(LOG_RANGE, "log-range", "Range", "Time range: 5m 15m 1h 6h 24h, or FROM TO")        \
+    _(TOGGLE_FOLLOW, "toggle-follow", "Follow", "Follow new lines (on/off)")              \
+    _(TOGGLE_TIMESTAMPS, "toggle-timestamps", NULL, "Show timestamps (on/off)")          \
+    _(TOGGLE_RAW, "toggle-raw", NULL, "Raw lines / readable JSON and logfmt")             \
+    _(SAVE, "save", "Save", "Save the lines shown to a file")                             \
     _(QUIT, "quit", "Quit", "Quit opsdeck")
 /* clang-format on */
 

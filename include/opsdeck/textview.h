@@ -44,6 +44,10 @@ size_t textview_line_count(const struct textview *tv);
 
 /* The body's size in columns and rows. */
 void textview_set_size(struct textview *tv, size_t width, size_t height);
+/* The size last set (a pane that fills exactly one screen of lines, such
+ * as logs, reads its height). */
+size_t textview_height(const struct textview *tv);
+size_t textview_width(const struct textview *tv);
 void textview_set_wrap(struct textview *tv, bool on);
 bool textview_wrap(const struct textview *tv);
 

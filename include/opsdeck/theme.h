@@ -49,7 +49,15 @@
     _(MESSAGE_ERROR, "message-error")                                               \
     _(PROMPT, "prompt")                    /* the : and / prompts */                \
     _(FKEY_KEY, "fkey-key")                /* "F1" in the F-keys bar */             \
-    _(FKEY_LABEL, "fkey-label")            /* "Help" in the F-keys bar */
+    _(FKEY_LABEL, "fkey-label")            /* "Help" in the F-keys bar */ \
+    _(LOG_STREAM_0, "log-stream-0")        /* a log stream's marker and name: */  \
+    _(LOG_STREAM_1, "log-stream-1")        /* one colour per stream (logring.h) */ \
+    _(LOG_STREAM_2, "log-stream-2")                                                 \
+    _(LOG_STREAM_3, "log-stream-3")                                                 \
+    _(LOG_STREAM_4, "log-stream-4")                                                 \
+    _(LOG_STREAM_5, "log-stream-5")                                                 \
+    _(LOG_STREAM_6, "log-stream-6")                                                 \
+    _(LOG_STREAM_7, "log-stream-7")
 /* clang-format on */
 
 #define THEME_ELEMENT_ENUM(id, name) ELEM_##id,

@@ -117,6 +117,15 @@ enum status ui_open(struct ui *ui, const char *name, const char *arg, enum ui_op
 /* Pushes a text view titled title (for a detail, an error); fill it with
  * textview_add() on view_text() of the returned view. */
 struct view *ui_push_text(struct ui *ui, const char *title);
+/* A prompt of the current view's own (the logs pane's LogQL, search,
+ * filter, range and save prompts): `name` is shown before the text
+ * ("logql> ") and names its history (kept in state.db like ":" and "/");
+ * text (may be NULL) is where editing starts. Enter adds the line to the
+ * history and hands it to accept(view, text) -- the view that was current
+ * when the prompt opened, if it is still current; Esc cancels. */
+typedef void (*ui_prompt_fn)(struct view *view, const char *text);
+void ui_prompt_view(struct ui *ui, const char *name, const char *history, const char *text,
+                    ui_prompt_fn accept);
 /* Closes the current view (Esc); the root view stays. */
 void ui_back(struct ui *ui);
 /* The view on top, or NULL before the first ui_open(). */

@@ -162,6 +162,13 @@ struct textview *view_text(struct view *view);
 /* The breadcrumb and title text (default: the name, or "name(arg)"). */
 void view_set_title(struct view *view, const char *fmt, ...) ATTR_FORMAT(2, 3);
 const char *view_title(const struct view *view);
+/* A text pane that shows one screen of a longer text (logs) gives the
+ * title's "(top/total)" itself, in lines of that text. */
+void view_set_position(struct view *view, size_t top, size_t total);
+/* A pane with its own requests in flight (the logs pane's Loki fetches)
+ * says so: test scripts wait for it like for the app's (settled). */
+void view_set_busy(struct view *view, bool busy);
+bool view_busy(const struct view *view);
 /* What an empty table says ("waiting for the API…"); NULL: "no rows". */
 void view_set_empty_text(struct view *view, const char *text);
 

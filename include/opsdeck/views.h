@@ -37,6 +37,8 @@ struct view_ops; /* view.h; an incomplete type is all a declaration needs */
     _(WORKLOADS, workloads) \
     _(CONTEXTS, contexts)   \
     _(ALERTS, alerts)       \
+    _(BUILDS, builds)       \
+    _(LOGS, logs)           \
     _(DETAIL, detail)
 
 #define VIEW_ID_ENUM(id, name) VIEW_ID_##id,
