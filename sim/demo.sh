@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: MIT
 # sim/demo.sh OPSDECK_BINARY [opsdeck args...] - open opsdeck on the simulated platform in its
 # own temporary world: a temp dir holds the sim's certificates, kubeconfig and state and
-# opsdeck's XDG config/cache/state, so ~/.kube and the user's cache are never touched. On exit,
-# INT, TERM or HUP everything started here is stopped by PID and the temp dir removed.
+# opsdeck's XDG config/cache/state, so ~/.kube and the user's cache are never touched. The
+# platform is whole: the Kubernetes sim, the Loki double and the simulated node exporters
+# scraped by the real Prometheus (when Debian's prometheus is installed), Loki and Prometheus
+# reached through the sim's service proxy as on seeds/001. SIM_DEMO_NO_OBSERVABILITY=1 leaves
+# Loki and Prometheus out. On exit, INT, TERM or HUP everything started here is stopped by PID
+# and the temp dir removed.
 set -u
 
 [ $# -ge 1 ] || { echo "usage: $0 OPSDECK_BINARY [opsdeck args...]" >&2; exit 2; }
@@ -11,8 +15,10 @@ opsdeck=$1
 shift
 
 SIM_HOME=$(cd "$(dirname "$0")" && pwd)
+PROM_HOME=$SIM_HOME
 top=$(dirname "$SIM_HOME")
 . "$SIM_HOME/lib.sh"
+. "$SIM_HOME/prom.sh"
 
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-demo.XXXXXX") || exit 1
 SIM_DIR=$demo_dir/sim
@@ -24,6 +30,7 @@ demo_cleanup() {
         sim_poll 5 demo_child_gone || kill -KILL "$child" 2>/dev/null
     fi
     sim_stop
+    prom_stop
     rm -rf "$demo_dir"
 }
 demo_child_gone() {
@@ -34,8 +41,29 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+proxy_args=
+if [ -z "${SIM_DEMO_NO_OBSERVABILITY:-}" ]; then
+    SIM_LOKI=1
+    export SIM_LOKI
+    if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+        echo "demo: starting the simulated node exporters and Prometheus..." >&2
+        PROM_DIR=$demo_dir/prom
+        if prom_start --scrape >"$demo_dir/prom-start.log" 2>&1; then
+            proxy_args="--proxy-service dp-system/prometheus-operated:9090=$PROM_URL"
+        else
+            echo "demo: Prometheus did not start (metrics left out):" >&2
+            tail -n 5 "$demo_dir/prom-start.log" >&2
+        fi
+    else
+        echo "demo: no prometheus installed: node metrics left out" >&2
+    fi
+fi
 echo "demo: starting the simulated platform..." >&2
-sim_start ${SIM_DEMO_ARGS:-} || { echo "demo: the simulated platform did not start" >&2; exit 1; }
+# shellcheck disable=SC2086
+sim_start $proxy_args ${SIM_DEMO_ARGS:-} || {
+    echo "demo: the simulated platform did not start" >&2
+    exit 1
+}
 
 export XDG_CONFIG_HOME="$demo_dir/config"
 export XDG_CACHE_HOME="$demo_dir/cache"

@@ -110,6 +110,11 @@ out=$STANDIN_OUT
 } > "$out.tmp"
 curl -sS --cacert "$SIM_CA" -H "Authorization: Bearer $SIM_TOKEN" "$SIM_URL/version" \
     > "$out.version" 2>&1
+for svc in loki:3100/proxy/ready prometheus-operated:9090/proxy/-/ready; do
+    curl -sS --cacert "$SIM_CA" -H "Authorization: Bearer $SIM_TOKEN" \
+        "$SIM_URL/api/v1/namespaces/dp-system/services/$svc"
+    echo
+done > "$out.proxied" 2>&1
 mv "$out.tmp" "$out"
 [ "${STANDIN_SLEEP:-0}" = 1 ] && exec sleep 60
 exit 7
@@ -123,6 +128,15 @@ r=$?
 ok "$([ $r -eq 7 ]; echo $?)" "demo.sh runs the console and returns its exit status ($r)"
 grep -q 'simulated' "$work/run1.version"
 ok $? "the console reached the simulated platform" || diag "$(cat "$work/run1.version")"
+if command -v prometheus >/dev/null 2>&1; then
+    grep -q '^ready$' "$work/run1.proxied" && grep -q 'Prometheus.*Ready' "$work/run1.proxied"
+    ok $? "Loki and Prometheus answer through the sim's service proxy" ||
+        diag "$(cat "$work/run1.proxied" "$work/demo1.out")"
+else
+    grep -q '^ready$' "$work/run1.proxied"
+    ok $? "Loki answers through the sim's service proxy (no prometheus installed)" ||
+        diag "$(cat "$work/run1.proxied" "$work/demo1.out")"
+fi
 demo_dir=$(sed -n 's/^XDG_CONFIG_HOME=\(.*\)\/config$/\1/p' "$work/run1")
 want="args: --kubeconfig $demo_dir/sim/kubeconfig --platform"
 want="$want .*/examples/deploy-mcp/platform\.yml --extra arg\$"
