@@ -491,6 +491,61 @@ parse_sample(struct loki_page *pg, uint32_t val, const struct loki_labels *ls, s
     return true;
 }
 
+/* Length of the valid UTF-8 sequence at s[0..len), 0 when invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+        return 0;
+    if (len < n || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++) {
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    }
+    return n;
+}
+
+/* Replaces every invalid UTF-8 byte of body with U+FFFD (tmp is scratch
+ * space). False when there was none (the body is malformed otherwise). */
+static bool
+utf8_repair(struct strbuf *body, struct strbuf *tmp)
+{
+    const unsigned char *s = (const unsigned char *)body->buf;
+    size_t len = body->len, bad = 0;
+
+    strbuf_reset(tmp);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(s + i, len - i);
+
+        if (n == 0) {
+            strbuf_append(tmp, "\xef\xbf\xbd", 3);
+            bad++;
+            i++;
+        } else {
+            strbuf_append(tmp, s + i, n);
+            i += n;
+        }
+    }
+    if (bad == 0)
+        return false;
+    strbuf_reset(body);
+    strbuf_append(body, tmp->buf, tmp->len);
+    return true;
+}
+
 enum status
 loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body, size_t len,
                 enum loki_direction dir)
@@ -508,6 +563,13 @@ loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body
     pg->warning[0] = '\0';
     strbuf_append(&pg->body, body, len);
     st = json_parse(doc, pg->body.buf ? pg->body.buf : "", len);
+    if (st != STATUS_OK && utf8_repair(&pg->body, &pg->arena)) {
+        /* Loki writes a line's invalid UTF-8 as the raw bytes, which the
+         * tokenizer refuses: those bytes become U+FFFD and the page is read
+         * again. */
+        st = json_parse(doc, pg->body.buf, pg->body.len);
+        strbuf_reset(&pg->arena);
+    }
     if (st != STATUS_OK)
         return status_fail(STATUS_JSON, "Loki: malformed answer: %s", doc->err);
     if (json_type(doc, 0) != JSON_OBJECT)

@@ -231,7 +231,7 @@ enum status
 store_logs_put(struct store *st, const char *endpoint, const char *query,
                const struct store_log_line *lines, size_t n, int64_t fetched_at)
 {
-    sqlite3_stmt *stmt = NULL;
+    sqlite3_stmt *stmt = NULL, *touch = NULL;
     enum status status;
     int64_t id, added = 0;
     int rc;
@@ -250,26 +250,44 @@ store_logs_put(struct store *st, const char *endpoint, const char *query,
     }
     id = query_id(st->cr, endpoint, query, true, fetched_at);
     rc = sqlite3_prepare_v2(st->cr,
-                            "INSERT INTO log_lines(query, ts, h, labels, line, fetched_at)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(query, ts, h)"
-                            " DO UPDATE SET fetched_at = excluded.fetched_at",
+                            "INSERT OR IGNORE INTO log_lines(query, ts, h, labels, line,"
+                            " fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                             -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(st->cr,
+                                "UPDATE log_lines SET fetched_at = ?4 WHERE query = ?1"
+                                " AND ts = ?2 AND h = ?3",
+                                -1, &touch, NULL);
     for (size_t i = 0; rc == SQLITE_OK && id && i < n; i++) {
         const struct store_log_line *ln = &lines[i];
+        int64_t h = (int64_t)line_hash(ln->labels, ln->line, ln->len);
 
         sqlite3_bind_int64(stmt, 1, id);
         sqlite3_bind_int64(stmt, 2, ln->ts);
-        sqlite3_bind_int64(stmt, 3, (int64_t)line_hash(ln->labels, ln->line, ln->len));
+        sqlite3_bind_int64(stmt, 3, h);
         sqlite3_bind_text(stmt, 4, ln->labels, -1, SQLITE_STATIC);
         sqlite3_bind_blob(stmt, 5, ln->line, (int)ln->len, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 6, fetched_at);
         rc = sqlite3_step(stmt);
-        if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
-            added += (int64_t)ln->len;
-        }
         sqlite3_reset(stmt);
+        if (rc != SQLITE_DONE)
+            break;
+        rc = SQLITE_OK;
+        if (sqlite3_changes(st->cr) > 0) {
+            added += (int64_t)ln->len;
+            continue;
+        }
+        /* Seen before: only its fetch time moves. */
+        sqlite3_bind_int64(touch, 1, id);
+        sqlite3_bind_int64(touch, 2, ln->ts);
+        sqlite3_bind_int64(touch, 3, h);
+        sqlite3_bind_int64(touch, 4, fetched_at);
+        rc = sqlite3_step(touch);
+        sqlite3_reset(touch);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
     }
+    sqlite3_finalize(touch);
     sqlite3_finalize(stmt);
     if (rc == SQLITE_OK && id) {
         char sql[128];

@@ -30,9 +30,10 @@ struct store;
  * error: unexpected IDENTIFIER", "Loki: 401 no org id"); not sanitised: the
  * screen does that. An HTML body (a proxy's page) becomes "Loki: 502 Bad
  * Gateway (HTML from a proxy: <title or first text>)". Through the service
- * proxy, the API server's own error says so: "Loki: API server: 503 ... ".
- * Transport failures: "Loki: unreachable: <curl's reason>", "Loki: timed
- * out after N s".
+ * proxy, the API server's own error says so: "Loki: API server: 503
+ * ServiceUnavailable: no endpoints available for service \"loki\""; its
+ * 502/503/504 count as UNREACHABLE (Loki is not there). Transport failures:
+ * "Loki: unreachable: <curl's reason>", "Loki: timed out: <curl's reason>".
  */
 struct loki;
 struct loki_op;
@@ -61,8 +62,9 @@ struct loki_entry {
 /*
  * A batch: one page of a range fetch (or one poll of a follow, or one read
  * of the pod log fallback), all streams merged into one timeline in the
- * requested direction (ties: by stream id, then in Loki's order). Entries
- * and their lines are borrowed for the callback: copy what you keep.
+ * requested direction (ties: by stream id, then in Loki's order; batches
+ * from the log cache keep the time order, ties in the cache's order).
+ * Entries and their lines are borrowed for the callback: copy what you keep.
  */
 struct loki_batch {
     const struct loki_entry *entries;
@@ -71,14 +73,16 @@ struct loki_batch {
     bool cached;        /* from the log cache (Loki unreachable) */
     int64_t fetched_at; /* cached: wall clock (s) when it was fetched; else 0 */
 };
-/* Return false to stop the operation: done then gets STATUS_CANCELLED. */
+/* Return false to stop the operation: done then gets STATUS_CANCELLED (a
+ * follow just stops polling, without a status call; free it as usual). */
 typedef bool (*loki_batch_cb)(void *arg, const struct loki_batch *batch);
 
 /* The end of an operation. */
 struct loki_result {
     enum status st;     /* OK; HTTP (Loki's or the proxy's error status);
                            JSON (malformed answer); UNREACHABLE; TIMEOUT;
-                           TLS; AUTH; CONFIG (not configured); CANCELLED */
+                           TLS; AUTH; CONFIG (not configured); INVALID (the
+                           range's end is not after its start); CANCELLED */
     long http_status;   /* 0 without an answer */
     char error[512];    /* one line as above; "" on success */
     char warning[256];  /* Loki's first warnings[] entry, or the client's own
@@ -97,14 +101,14 @@ typedef void (*loki_done_cb)(void *arg, const struct loki_result *res);
  * then. Never NULL. */
 struct loki *loki_new(struct evloop *loop, struct upstream *up, struct store *store);
 /* Cancels every operation (no callbacks) and frees. NULL is a no-op. Not
- * from inside one of its callbacks. Free every loki_follow and podlog of
- * it before. */
+ * from inside one of its callbacks. Free every loki_follow of it
+ * before. */
 void loki_free(struct loki *l);
 bool loki_configured(const struct loki *l);
 struct upstream *loki_upstream(const struct loki *l);
-/* Identifies the endpoint in the log cache (the upstream's description
- * and org id); set by the caller when several Lokis share one store.
- * Copied. Default: upstream_describe(). */
+/* Identifies the endpoint in the log cache. Copied. Default:
+ * upstream_describe() (the URL or the service), which does not tell org ids
+ * apart: a caller using several org ids on one Loki sets a key per org. */
 void loki_set_cache_key(struct loki *l, const char *key);
 
 enum loki_direction {

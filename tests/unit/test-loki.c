@@ -503,6 +503,17 @@ START_TEST(test_parse_matrix_3element_missing)
     ck_assert_int_eq(st, STATUS_OK);
     ck_assert_str_eq(pg.warning, "max series limit reached");
 
+    /* Invalid UTF-8 as raw bytes (what Loki sends for such a line): the
+     * bytes become U+FFFD, the page is read. */
+    {
+        const char *raw = "{\"status\":\"success\",\"data\":{\"resultType\":\"streams\","
+                          "\"result\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"5\",\"x\xff\xc0y"
+                          "\xe2\x82\"]]}]}}";
+
+        ck_assert_int_eq(loki_page_parse(&pg, &in, raw, strlen(raw), LOKI_FORWARD), STATUS_OK);
+        ck_assert_uint_eq(pg.n, 1);
+        ck_assert_str_eq(pg.ents[0].line, "x\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd");
+    }
     /* Malformed answers are said as such. */
     ck_assert_int_eq(loki_page_parse(&pg, &in, "{\"status\":\"success\"", 20, LOKI_FORWARD),
                      STATUS_JSON);
@@ -1093,6 +1104,59 @@ START_TEST(test_cache_offline)
 }
 END_TEST
 
+static bool
+count_line(void *arg, const struct store_log_line *ln, int64_t fetched_at)
+{
+    size_t *n = arg;
+
+    (void)ln;
+    (void)fetched_at;
+    (*n)++;
+    return true;
+}
+
+START_TEST(test_cache_retention)
+{
+    char *dir = test_tmpdir();
+    char cache[512], state[512];
+    struct store *st = NULL;
+    struct store_log_line a[3] = {
+        {.ts = 1, .labels = "{app=\"a\"}", .line = "one", .len = 3},
+        {.ts = 2, .labels = "{app=\"a\"}", .line = "two", .len = 3},
+        {.ts = 2, .labels = "{app=\"a\"}", .line = "two", .len = 3},
+    };
+    struct store_log_line b = {.ts = 3, .labels = "{app=\"b\"}", .line = "three", .len = 5};
+    size_t n = 0;
+
+    snprintf(cache, sizeof(cache), "%s/cache.db", dir);
+    snprintf(state, sizeof(state), "%s/state.db", dir);
+    ck_assert_int_eq(store_open(cache, state, NULL, &st), STATUS_OK);
+    /* A duplicate is kept once. */
+    ck_assert_int_eq(store_logs_put(st, "ep", "{app=\"a\"}", a, 3, 1000), STATUS_OK);
+    ck_assert_int_eq(store_logs_load(st, "ep", "{app=\"a\"}", 0, 10, false, 0, count_line, &n),
+                     STATUS_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(store_logs_size(st), 6);
+    /* Another endpoint's cache of the same query is another. */
+    n = 0;
+    store_logs_load(st, "other", "{app=\"a\"}", 0, 10, false, 0, count_line, &n);
+    ck_assert_uint_eq(n, 0);
+    /* Lines fetched longer ago than max_age go at the next put. */
+    store_logs_set_limits(st, 0, 100);
+    ck_assert_int_eq(store_logs_put(st, "ep", "{app=\"b\"}", &b, 1, 5000), STATUS_OK);
+    n = 0;
+    store_logs_load(st, "ep", "{app=\"a\"}", 0, 10, false, 0, count_line, &n);
+    ck_assert_uint_eq(n, 0);
+    n = 0;
+    store_logs_load(st, "ep", "{app=\"b\"}", 0, 10, false, 0, count_line, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(store_logs_size(st), 5);
+    store_close(st);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1116,6 +1180,7 @@ main(void)
     tcase_add_test(tc, test_follow_dedup_flat);
     tcase_add_test(tc, test_follow_failure_backoff);
     tcase_add_test(tc, test_cache_offline);
+    tcase_add_test(tc, test_cache_retention);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
