@@ -823,9 +823,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         key = (ns, name, container)
         lines = logs.container_lines(pod, container, run, run[0], now)
         live = not previous and run[2][0] == 'steady' and run[1] >= now
+        seen_extra = 0
         if live:
             with sim.lock:
-                lines = sorted(lines + list(sim.podlog_extra.get(key, ())), key=lambda e: e[0])
+                extra = sim.podlog_extra.get(key, ())
+                seen_extra = len(extra)
+                lines = sorted(lines + list(extra), key=lambda e: e[0])
         if since_ns is not None:
             lines = [e for e in lines if e[0] >= since_ns]
         if tail is not None:
@@ -847,7 +850,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if data:
             self.write_chunk(data)
         last_ts = lines[-1][0] if lines else int(now * 1e9) - 1
-        seen_extra = len(sim.podlog_extra.get(key, ()))
         deadline = time.monotonic() + sim.args.watch_timeout
         while not sim.stopping.is_set() and time.monotonic() < deadline:
             time.sleep(0.1)

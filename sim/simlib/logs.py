@@ -8,6 +8,7 @@
 # except the hostile stream's deliberately invalid bytes); timestamps are Unix nanoseconds.
 
 import json
+import time
 import zlib
 
 from . import platform
@@ -28,8 +29,7 @@ def _h(*parts):
 
 def _iso(ts_ns, frac=3):
     s = ts_ns // NS
-    import time as _t
-    base = _t.strftime('%Y-%m-%dT%H:%M:%S', _t.gmtime(s))
+    base = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(s))
     if frac:
         return '%s.%0*dZ' % (base, frac, (ts_ns % NS) // 10 ** (9 - frac))
     return base + 'Z'
@@ -102,8 +102,7 @@ def _line(app, pod, container, ts_ns, k):
                     'connecting to upstream, client: 10.42.1.1, request: "GET %s HTTP/1.1"'
                     % (_iso(ts_ns, 0).replace('-', '/').replace('T', ' ')[:19], h % 9999,
                        path)).encode(), 'stderr'
-        import time as _t
-        when = _t.strftime('%d/%b/%Y:%H:%M:%S +0000', _t.gmtime(ts_ns // NS))
+        when = time.strftime('%d/%b/%Y:%H:%M:%S +0000', time.gmtime(ts_ns // NS))
         return ('10.42.%d.%d - - [%s] "GET %s HTTP/1.1" %d %d "-" "%s"'
                 % (h % 3 + 1, h % 200 + 2, when, path, status, 512 + h % 40000,
                    AGENTS[h % len(AGENTS)])).encode(), stream
@@ -305,8 +304,7 @@ def journal_streams(now, nodes):
 
 
 def _klog_time(ts_ns):
-    import time as _t
-    tm = _t.gmtime(ts_ns // NS)
+    tm = time.gmtime(ts_ns // NS)
     return '%02d%02d %02d:%02d:%02d.%06d' % (tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
                                              tm.tm_sec, (ts_ns % NS) // 1000)
 

@@ -120,6 +120,15 @@ tail -n 1 "$work/cur.txt" | grep -q 'JavaScript heap out of memory' &&
 ok $? "pod log: the crash-looping pod's last run ends in an OOM, previous=true shows the run \
 before (missing env var)"
 
+curl -sS --max-time 10 "$QR?query=%7Bpod%3D%22api-7d9c8-x2bq%22%7D&limit=5000&$win" |
+    "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+loki = {x for s in r for _, x in s["values"]}
+pod = [l.rstrip("\n") for f in sys.argv[1:] for l in open(f)]
+sys.exit(0 if pod and all(l in loki for l in pod) else 1)' "$work/cur.txt" "$work/prev.txt"
+ok $? "pod log: both runs of the crash-looping pod are lines Loki holds for it"
+
 sim_api "$WEB/log?previous=true" | status_msg > "$work/s.txt"
 want='400 BadRequest previous terminated container "app" in pod "web-5rljtpl47r-bm8ln" not found'
 [ "$(cat "$work/s.txt")" = "$want" ]
