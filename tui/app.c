@@ -16,6 +16,7 @@
 #include "opsdeck/log.h"
 #include "opsdeck/macros.h"
 #include "opsdeck/platform.h"
+#include "opsdeck/prom.h"
 #include "opsdeck/session.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/store.h"
@@ -48,12 +49,17 @@ struct app {
     struct upstream *loki;         /* never NULL (maybe unconfigured) */
     struct upstream *prom;
     struct ev_timer *probe;        /* asks an upstream that is not live again */
+    struct prom_alerts_poller *alerts; /* the header's firing count; NULL without Prometheus */
     struct ui_header header;
-    struct ui_source sources[3];   /* API, then Loki and Prometheus when configured */
+    struct ui_source sources[4];   /* API, then Loki, Prometheus and its alerts when configured */
     char api_text[320];
     char loki_text[320];
     char prom_text[320];
+    char alerts_text[64];
 };
+
+/* How often the header's alert count is asked for. */
+#define ALERTS_PERIOD_S 30
 
 #define PROBE_MS 30000
 
@@ -199,6 +205,22 @@ upstream_text(struct upstream *u, struct ui_source *src, char *buf, size_t size)
     }
 }
 
+/* The header item of Prometheus's alerts: how many fire, red when one of
+ * them is critical. */
+static void
+alerts_text(const struct prom_alerts *a, struct ui_source *src, char *buf, size_t size)
+{
+    bool critical = false;
+
+    for (size_t i = 0; i < a->len; i++)
+        critical |= strcmp(a->items[i].state, "firing") == 0 && a->items[i].severity &&
+                    strcmp(a->items[i].severity, "critical") == 0;
+    src->name = "Alerts";
+    src->text = buf;
+    src->severity = critical ? UI_ERROR : a->firing ? UI_WARNING : UI_OK;
+    snprintf(buf, size, "%zu firing", a->firing);
+}
+
 static void
 update_header(struct app *app)
 {
@@ -221,6 +243,10 @@ update_header(struct app *app)
     if (upstream_configured(app->prom))
         upstream_text(app->prom, &app->sources[app->header.nsources++], app->prom_text,
                       sizeof(app->prom_text));
+    if (app->alerts && prom_alerts_poller_alerts(app->alerts))
+        alerts_text(prom_alerts_poller_alerts(app->alerts),
+                    &app->sources[app->header.nsources++], app->alerts_text,
+                    sizeof(app->alerts_text));
     if (!app->session) {
         app->header.server_version = NULL;
         app->header.simulated = false;
@@ -330,6 +356,15 @@ on_upstream_state(void *arg)
         ev_timer_arm(app->probe, PROBE_MS);
 }
 
+static void
+on_alerts(void *arg)
+{
+    struct app *app = arg;
+
+    if (app->ui)
+        update_header(app);
+}
+
 static struct upstream *
 make_upstream(struct app *app, const char *name, const struct endpoint *ep)
 {
@@ -353,6 +388,11 @@ make_upstreams(struct app *app)
 {
     app->loki = make_upstream(app, "Loki", &app->setup->platform->loki);
     app->prom = make_upstream(app, "Prometheus", &app->setup->platform->prometheus);
+    app->alerts = NULL;
+    if (upstream_configured(app->prom)) {
+        app->alerts = prom_alerts_poller_new(app->prom, app->loop, ALERTS_PERIOD_S);
+        prom_alerts_poller_observe(app->alerts, on_alerts, app);
+    }
     ev_timer_arm(app->probe, 0);
 }
 
@@ -388,12 +428,14 @@ app_switch_context(struct app *app, const char *name)
 {
     struct session *old = app->session;
     struct upstream *old_loki = app->loki, *old_prom = app->prom;
+    struct prom_alerts_poller *old_alerts = app->alerts;
 
     if (setup_use_context(app->setup, name) != STATUS_OK)
         return STATUS_CONFIG;
     app->session = make_session(app);
     make_upstreams(app);
     ui_open(app->ui, "nodes", NULL, UI_OPEN_ROOT);
+    prom_alerts_poller_free(old_alerts);
     upstream_free(old_loki);
     upstream_free(old_prom);
     session_free(old);
@@ -532,6 +574,7 @@ console_run(struct setup *s, const struct console_opts *opts)
     app.ui = NULL;
     ev_timer_free(app.tick);
     ev_timer_free(app.probe);
+    prom_alerts_poller_free(app.alerts);
     upstream_free(app.loki);
     upstream_free(app.prom);
     session_free(app.session);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.c - one-shot commands: get nodes|pods|tenants, info, cache clear */
+/* cli.c - one-shot commands: get nodes|pods|tenants|builds, query, info, cache clear */
 #include "config.h"
 
 #include "opsdeck/cli.h"
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "opsdeck/builds.h"
 #include "opsdeck/clock.h"
 #include "opsdeck/cluster.h"
 #include "opsdeck/evloop.h"
@@ -22,15 +23,18 @@
 #include "opsdeck/kube.h"
 #include "opsdeck/kubeconfig.h"
 #include "opsdeck/log.h"
+#include "opsdeck/loki.h"
 #include "opsdeck/macros.h"
 #include "opsdeck/model.h"
 #include "opsdeck/parsepool.h"
 #include "opsdeck/platform.h"
+#include "opsdeck/prom.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/store.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/tenant.h"
+#include "opsdeck/upstream.h"
 #include "opsdeck/vec.h"
 #include "opsdeck/xalloc.h"
 
@@ -580,6 +584,162 @@ print_notices(struct store *st)
     strbuf_done(&sb);
 }
 
+/*
+ * get builds: the build logs of the range from Loki, aggregated (builds.h)
+ */
+struct builds_wait {
+    bool done;
+    struct builds_fetch_status st;
+};
+
+static void
+on_builds_fetch(void *arg, const struct builds_fetch_status *st)
+{
+    struct builds_wait *w = arg;
+
+    if (st->phase == BUILDS_FETCH_DONE || st->phase == BUILDS_FETCH_FAILED) {
+        w->done = true;
+        w->st = *st;
+    }
+}
+
+/* One line of untrusted text on stderr, inert. */
+static void
+print_err_line(const char *prefix, const char *text)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    sanitize_append(&sb, text, strlen(text), sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
+    fprintf(stderr, "opsdeck: %s%s\n", prefix, strbuf_str(&sb));
+    strbuf_done(&sb);
+}
+
+static void
+print_builds_table(const struct builds *b)
+{
+    static const char *const head[] = {"BUILD", "SERVICE", "TENANT/PROJECT", "SHA", "STARTED",
+                                       "DURATION", "STATUS", "CACHE", "FLAGS"};
+    struct table_out t;
+
+    tout_init(&t, ARRAY_SIZE(head));
+    for (size_t c = 0; c < t.ncols; c++)
+        tout_cell(&t, head[c]);
+    for (size_t i = 0; i < builds_count(b); i++) {
+        const struct build *bd = builds_at(b, i);
+        char tp[256], sha[8], started[32], dur[32], duration[64];
+
+        snprintf(tp, sizeof(tp), "%s/%s", bd->tenant, bd->project);
+        time_format_rfc3339(bd->started_ns / NS_PER_SEC, started, sizeof(started));
+        build_format_duration(bd->duration_ms, dur, sizeof(dur));
+        if (bd->status == BUILD_RUNNING || bd->target_s == 0)
+            snprintf(duration, sizeof(duration), "%s", dur);
+        else
+            snprintf(duration, sizeof(duration), "%s/%ds", dur, bd->target_s);
+        tout_cell(&t, bd->id);
+        tout_cell(&t, bd->service);
+        tout_cell(&t, tp);
+        tout_cell(&t, build_short_sha(bd, sha));
+        tout_cell(&t, started);
+        tout_cell(&t, duration);
+        tout_cell(&t, build_status_name(bd->status));
+        tout_cell(&t, bd->cache == BUILD_CACHE_NONE ? "-" : build_cache_name(bd->cache));
+        tout_cell(&t, bd->over_target || bd->cache_lost ? build_flags_text(bd) : "-");
+    }
+    tout_print(&t, stdout);
+}
+
+static int
+get_builds(struct setup *s, const struct cli_get_opts *opts)
+{
+    const struct endpoint *ep = &s->platform->loki;
+    struct evloop *loop = evloop_new();
+    struct http *http = http_new(loop);
+    struct kube *kube = NULL;
+    struct upstream *up;
+    struct loki *loki;
+    struct builds *b = builds_new(0);
+    struct builds_fetch *fetch;
+    struct builds_wait w = {0};
+    struct pollfd *fds = NULL;
+    size_t cap = 0;
+    int64_t now = clock_now_ns();
+    int rc = 0;
+
+    signal(SIGPIPE, SIG_IGN);
+    if (ep->service && s->target)
+        kube = kube_new(loop, http, s->target, &s->kube_opts);
+    up = upstream_new(loop, http, &(struct upstream_opts){.name = "Loki", .ep = ep, .kube = kube});
+    loki = loki_new(loop, up, NULL);
+    if (!upstream_configured(up)) {
+        fprintf(stderr, "opsdeck: Loki is not configured: set loki in the platform definition "
+                        "or pass --loki URL\n");
+        rc = 1;
+        goto out;
+    }
+    fetch = builds_fetch_new(loki, b,
+                             &(struct builds_fetch_opts){
+                                 .selector = s->platform->conv.build_log_selector,
+                                 .since_ns = now - (opts->since_s ? opts->since_s : 86400) *
+                                                       NS_PER_SEC,
+                                 .until_ns = now,
+                             },
+                             on_builds_fetch, &w);
+    /* Every Loki request has its own time limit, so this ends. */
+    while (!w.done) {
+        int timeout;
+        size_t n;
+
+        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
+        n = evloop_prepare(loop, fds, cap, &timeout);
+        if (poll(fds, n, timeout) < 0 && errno != EINTR)
+            break;
+        evloop_dispatch(loop, fds, n);
+    }
+    builds_fetch_free(fetch);
+    if (!w.done || w.st.phase == BUILDS_FETCH_FAILED) {
+        print_err_line("", w.done ? w.st.error : "Loki: interrupted");
+        rc = 1;
+        goto out;
+    }
+    if (w.st.warning[0])
+        print_err_line("warning: ", w.st.warning);
+    if (builds_problems_total(b) > 0) {
+        fprintf(stderr,
+                "opsdeck: warning: %zu build-log lines break the convention "
+                "(docs/build-logs.md)\n",
+                builds_problems_total(b));
+        print_err_line("warning: last one: ", builds_problem_last(b));
+    }
+    builds_update(b, clock_now_ns());
+    if (opts->json) {
+        struct strbuf sb;
+
+        strbuf_init(&sb);
+        builds_write_json(b, &sb, false);
+        strbuf_putc(&sb, '\n');
+        fwrite(sb.buf, 1, sb.len, stdout);
+        strbuf_done(&sb);
+    } else {
+        print_builds_table(b);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno != EPIPE)
+            fprintf(stderr, "opsdeck: writing the output: %s\n", strerror(errno));
+        rc = 1;
+    }
+
+out:
+    free(fds);
+    builds_free(b);
+    loki_free(loki);
+    upstream_free(up);
+    kube_free(kube);
+    http_free(http);
+    evloop_free(loop);
+    return rc;
+}
+
 int
 cli_get(struct setup *s, const struct cli_get_opts *opts)
 {
@@ -595,6 +755,8 @@ cli_get(struct setup *s, const struct cli_get_opts *opts)
     /* A reader that goes away (`get pods -A -o json | head`) must not kill
      * the process before the cache writes queued for it are committed: the
      * write fails with EPIPE instead, and the store is closed as usual. */
+    if (opts->what == CLI_GET_BUILDS)
+        return get_builds(s, opts);
     signal(SIGPIPE, SIG_IGN);
     if (!s->target) {
         fprintf(stderr, "opsdeck: %s\n", s->error ? s->error : "no cluster configured");
@@ -719,6 +881,155 @@ out:
         free(f.lists[l].ns);
     free(f.ckey);
     return rc;
+}
+
+/*
+ * query
+ */
+
+struct query_run {
+    const struct cli_query_opts *opts;
+    bool done;
+    int rc;
+};
+
+/* `name{a="x",b="y"}` as PromQL writes a series: `name` alone when it has
+ * no other label, `{}` when it has none at all. */
+static void
+series_text(const struct kv_list *labels, struct strbuf *out)
+{
+    const char *name = kv_get(labels, "__name__");
+    size_t n = 0;
+
+    strbuf_reset(out);
+    if (name)
+        strbuf_puts(out, name);
+    for (size_t i = 0; i < labels->len; i++) {
+        if (strcmp(labels->items[i].key, "__name__") == 0)
+            continue;
+        strbuf_printf(out, "%s%s=", n++ ? "," : "{", labels->items[i].key);
+        json_escape(out, labels->items[i].value, strlen(labels->items[i].value));
+    }
+    if (n)
+        strbuf_putc(out, '}');
+    else if (!name)
+        strbuf_puts(out, "{}");
+}
+
+static void
+print_query(const struct prom_result *r)
+{
+    struct table_out t;
+    struct strbuf sb;
+    bool matrix = r->type == PROM_MATRIX;
+
+    if (r->nseries == 0)
+        return; /* an empty result prints nothing, as promtool does */
+    strbuf_init(&sb);
+    tout_init(&t, matrix ? 3 : 2);
+    tout_cell(&t, r->type == PROM_SCALAR || r->type == PROM_STRING ? "TYPE" : "SERIES");
+    tout_cell(&t, "VALUE");
+    if (matrix)
+        tout_cell(&t, "SAMPLES");
+    for (size_t i = 0; i < r->nseries; i++) {
+        const struct prom_series *s = &r->series[i];
+        char n[32];
+
+        if (r->type == PROM_SCALAR || r->type == PROM_STRING) {
+            tout_cell(&t, prom_type_name(r->type));
+        } else {
+            series_text(&s->labels, &sb);
+            tout_cell(&t, strbuf_str(&sb));
+        }
+        tout_cell(&t, s->last_text ? s->last_text : "-");
+        if (matrix) {
+            snprintf(n, sizeof(n), "%zu", s->nsamples);
+            tout_cell(&t, n);
+        }
+    }
+    tout_print(&t, stdout);
+    strbuf_done(&sb);
+}
+
+static void
+on_query(void *arg, enum status st, struct prom_result *r, const struct upstream_response *resp)
+{
+    struct query_run *q = arg;
+
+    (void)resp;
+    q->done = true;
+    if (st != STATUS_OK) {
+        fprintf(stderr, "opsdeck: %s\n", status_text());
+        q->rc = 1;
+        return;
+    }
+    for (size_t i = 0; r->warnings && r->warnings[i]; i++)
+        fprintf(stderr, "opsdeck: warning: Prometheus: %s\n", r->warnings[i]);
+    if (q->opts->json) {
+        fwrite(r->data_raw, 1, r->data_len, stdout);
+        fputc('\n', stdout);
+    } else {
+        print_query(r);
+    }
+}
+
+int
+cli_query(struct setup *s, const struct cli_query_opts *opts)
+{
+    const struct endpoint *ep = &s->platform->prometheus;
+    struct evloop *loop = evloop_new();
+    struct http *http = http_new(loop);
+    struct kube *kube = NULL;
+    struct upstream *u;
+    struct query_run q = { .opts = opts };
+    struct pollfd *fds = NULL;
+    size_t cap = 0;
+
+    signal(SIGPIPE, SIG_IGN);
+    /* Through the service proxy, the cluster's credentials are needed. */
+    if (s->target && (!ep->url || !*ep->url))
+        kube = kube_new(loop, http, s->target, &s->kube_opts);
+    u = upstream_new(loop, http,
+                     &(struct upstream_opts){ .name = "Prometheus",
+                                              .ep = ep,
+                                              .kube = kube,
+                                              .timeout_ms = s->kube_opts.request_timeout_ms });
+    if (!upstream_configured(u)) {
+        fprintf(stderr, "opsdeck: Prometheus is not configured (--prometheus URL, or "
+                        "prometheus in the platform definition)\n");
+        q.rc = 1;
+        goto out;
+    }
+    /* An injected clock (OPSDECK_CLOCK) is "now" for Prometheus too. */
+    prom_query(u, opts->expr,
+               opts->time_ms ? opts->time_ms : clock_is_injected() ? clock_now_ns() / 1000000 : 0,
+               on_query, &q);
+    while (!q.done) {
+        int timeout;
+        size_t n;
+
+        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
+        n = evloop_prepare(loop, fds, cap, &timeout);
+        if (poll(fds, n, timeout) < 0 && errno != EINTR)
+            break;
+        evloop_dispatch(loop, fds, n);
+    }
+    if (!q.done) {
+        fprintf(stderr, "opsdeck: poll: %s\n", strerror(errno));
+        q.rc = 1;
+    }
+    if (q.rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        if (errno != EPIPE)
+            fprintf(stderr, "opsdeck: writing the output: %s\n", strerror(errno));
+        q.rc = 1;
+    }
+out:
+    free(fds);
+    upstream_free(u);
+    kube_free(kube);
+    http_free(http);
+    evloop_free(loop);
+    return q.rc;
 }
 
 int

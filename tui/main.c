@@ -13,14 +13,17 @@
 #include "opsdeck/cli.h"
 #include "opsdeck/clock.h"
 #include "opsdeck/macros.h"
+#include "opsdeck/prom.h"
 #include "opsdeck/setup.h"
 #include "opsdeck/status.h"
 
 static const char usage_text[] =
     "usage: opsdeck [OPTIONS]                       open the console\n"
     "       opsdeck [OPTIONS] get nodes|pods|tenants [-n NS | -A] [-o table|json] [--cached]\n"
+    "       opsdeck [OPTIONS] get builds [--since D] [-o table|json]\n"
     "       opsdeck [OPTIONS] logs QUERY [--since D | --from T --to T] [--limit N] [-f]\n"
     "                                 [-o raw|jsonl]\n"
+    "       opsdeck [OPTIONS] query PROMQL [--time T] [-o table|json]\n"
     "       opsdeck [OPTIONS] info                  print every resolved path and setting\n"
     "       opsdeck [OPTIONS] cache clear           empty cache.db\n"
     "\n"
@@ -49,6 +52,7 @@ static const char usage_text[] =
     "  -A, --all-namespaces   pods of every namespace\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  --cached               print the cached data (each object carries fetched_at)\n"
+    "  --since D              get builds: those of the last D (default 24h; 90s, 30m, 2d)\n"
     "\n"
     "logs options:\n"
     "  --since D              lines of the last D (default 1h; 30s, 5m, 2h, 1d)\n"
@@ -56,6 +60,10 @@ static const char usage_text[] =
     "  --limit N              at most the newest N lines (default 1000)\n"
     "  -f, --follow           then print new lines as they come, until Ctrl-C\n"
     "  -o, --output FORMAT    raw (default: the lines) or jsonl ({\"ts\",\"labels\",\"line\"})\n"
+    "\n"
+    "query options:\n"
+    "  --time T               evaluate at T (RFC 3339 or Unix seconds; default: now)\n"
+    "  -o, --output FORMAT    table (default) or json (Prometheus's data object as returned)\n"
     "\n"
     "See opsdeck(1) and README.md.\n";
 
@@ -79,6 +87,7 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_LIMIT,
+    OPT_TIME,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +114,7 @@ static const struct option long_options[] = {
     { "to", required_argument, NULL, OPT_TO },
     { "limit", required_argument, NULL, OPT_LIMIT },
     { "follow", no_argument, NULL, 'f' },
+    { "time", required_argument, NULL, OPT_TIME },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -158,6 +168,19 @@ namespace_name_ok(const char *s)
     return true;
 }
 
+/* --time: RFC 3339 or Unix seconds (fractions kept to the millisecond). */
+static bool
+parse_query_time(const char *s, int64_t *out_ms)
+{
+    int64_t ns;
+
+    if (time_parse_rfc3339(s, &ns)) {
+        *out_ms = ns / 1000000;
+        return *out_ms > 0;
+    }
+    return prom_parse_ts(s, strlen(s), out_ms) && *out_ms > 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,7 +190,9 @@ main(int argc, char **argv)
     struct cli_logs_opts lopts = { .since_s = 3600, .limit = 1000 };
     const char *output = NULL, *since = NULL, *from = NULL, *to = NULL, *limit = NULL;
     bool follow = false;
-    bool ns_given = false, output_given = false, cached_given = false;
+    struct cli_query_opts qopts = { 0 };
+    const char *time_arg = NULL;
+    bool ns_given = false, output_given = false, cached_given = false, builds_cmd;
     struct setup setup;
     const char *cmd = NULL;
     long v;
@@ -217,6 +242,7 @@ main(int argc, char **argv)
         case OPT_LIMIT: limit = optarg; break;
         case 'f': follow = true; break;
         case OPT_CACHED: gopts.cached = true; cached_given = true; break;
+        case OPT_TIME: time_arg = optarg; break;
         case 'h': fputs(usage_text, stdout); return 0;
         case 'V': printf("opsdeck %s\n", PACKAGE_VERSION); return 0;
         default: fputs("Try 'opsdeck --help'.\n", stderr); return 2;
@@ -225,7 +251,11 @@ main(int argc, char **argv)
     if (optind < argc)
         cmd = argv[optind++];
 
-    if ((since || from || to || limit || follow) && !(cmd && strcmp(cmd, "logs") == 0))
+    /* `get builds --since D` is the other user of --since. */
+    builds_cmd = cmd && strcmp(cmd, "get") == 0 && optind < argc &&
+                 (strcmp(argv[optind], "builds") == 0 || strcmp(argv[optind], "build") == 0);
+    if ((from || to || limit || follow || (since && !builds_cmd)) &&
+        !(cmd && strcmp(cmd, "logs") == 0))
         return usage_error("%s", "--since, --from, --to, --limit and -f belong to 'logs'");
     if (output && !(cmd && strcmp(cmd, "logs") == 0)) {
         if (strcmp(output, "json") == 0)
@@ -263,15 +293,22 @@ main(int argc, char **argv)
         const char *what = optind < argc ? argv[optind++] : NULL;
 
         if (!what)
-            return usage_error("get: what? (%s)", "nodes, pods or tenants");
+            return usage_error("get: what? (%s)", "nodes, pods, tenants or builds");
         if (strcmp(what, "nodes") == 0 || strcmp(what, "node") == 0 || strcmp(what, "no") == 0)
             gopts.what = CLI_GET_NODES;
         else if (strcmp(what, "pods") == 0 || strcmp(what, "pod") == 0 || strcmp(what, "po") == 0)
             gopts.what = CLI_GET_PODS;
         else if (strcmp(what, "tenants") == 0 || strcmp(what, "tenant") == 0)
             gopts.what = CLI_GET_TENANTS;
+        else if (builds_cmd)
+            gopts.what = CLI_GET_BUILDS;
         else
-            return usage_error("get: unknown resource '%s' (nodes, pods or tenants)", what);
+            return usage_error("get: unknown resource '%s' (nodes, pods, tenants or builds)",
+                               what);
+        if (builds_cmd && cached_given)
+            return usage_error("get %s: --cached applies to nodes, pods and tenants", what);
+        if (since && (!time_parse_duration(since, &gopts.since_s) || gopts.since_s <= 0))
+            return usage_error("--since: not a duration (90s, 30m, 6h, 2d): %s", since);
         if (gopts.ns && gopts.all_namespaces)
             return usage_error("get: %s", "-n and -A exclude each other");
         if (ns_given && gopts.what != CLI_GET_PODS)
@@ -280,6 +317,15 @@ main(int argc, char **argv)
             return usage_error("-n: '%s' is not a namespace name (lowercase letters, digits and "
                                "'-', at most 63)",
                                gopts.ns);
+    } else if (cmd && strcmp(cmd, "query") == 0) {
+        qopts.expr = optind < argc ? argv[optind++] : NULL;
+        if (!qopts.expr || !*qopts.expr)
+            return usage_error("query: %s", "which PromQL expression?");
+        if (ns_given || cached_given)
+            return usage_error("%s", "-n, -A and --cached belong to 'get'");
+        if (time_arg && !parse_query_time(time_arg, &qopts.time_ms))
+            return usage_error("--time: not RFC 3339 or Unix seconds: %s", time_arg);
+        qopts.json = gopts.json;
     } else if (ns_given || output_given || cached_given) {
         return usage_error("%s", "-n, -A, -o and --cached belong to 'get'");
     } else if (cmd && strcmp(cmd, "cache") == 0) {
@@ -289,8 +335,10 @@ main(int argc, char **argv)
             return usage_error("cache: unknown action '%s' (clear)", argv[optind]);
         optind++;
     } else if (cmd && strcmp(cmd, "info") != 0) {
-        return usage_error("unknown command '%s' (get, logs, info, cache)", cmd);
+        return usage_error("unknown command '%s' (get, logs, query, info, cache)", cmd);
     }
+    if (time_arg && strcmp(cmd ? cmd : "", "query") != 0)
+        return usage_error("%s", "--time belongs to 'query'");
     /* Every usage error is found before any file is read: a broken platform
      * file must not turn a typo on the command line into exit status 1. */
     if (optind < argc)
@@ -307,6 +355,8 @@ main(int argc, char **argv)
         rc = cli_get(&setup, &gopts);
     } else if (strcmp(cmd, "logs") == 0) {
         rc = cli_logs(&setup, &lopts);
+    } else if (strcmp(cmd, "query") == 0) {
+        rc = cli_query(&setup, &qopts);
     } else if (strcmp(cmd, "info") == 0) {
         rc = cli_info(&setup);
     } else {

@@ -1242,7 +1242,9 @@ relayout(struct table *t)
     size_t *w = xcalloc(n ? n : 1, sizeof(*w));
 
     for (size_t c = 0; c < n; c++) {
-        on[c] = true;
+        on[c] = !(t->cols[c].flags & TABLE_COL_OPTIONAL) || t->wmax[c] > 0;
+        if (!on[c])
+            continue;
         w[c] = natural_width(t, c);
         total += w[c];
         count++;

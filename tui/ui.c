@@ -461,10 +461,12 @@ ui_open(struct ui *ui, const char *name, const char *arg, enum ui_open_mode mode
     }
     v = view_new(ui, ui->opts.app, ops, arg, ui->san);
     if (!v) {
-        enum status rc = status_fail(STATUS_INVALID, "%s", status_text());
+        /* A copy: status_fail() must not format the buffer it writes. */
+        char why[512];
 
-        ui_report(ui, UI_ERROR, "%s: %s", name, status_text());
-        return rc;
+        snprintf(why, sizeof(why), "%s", status_text());
+        ui_report(ui, UI_ERROR, "%s: %s", name, why);
+        return status_fail(STATUS_INVALID, "%s", why);
     }
     if (mode == UI_OPEN_ROOT)
         vec_clear(&ui->stack);

@@ -3,6 +3,7 @@
 
 opsdeck_SOURCES += \
     include/opsdeck/panes.h \
+    views/builds.c \
     views/contexts.c \
     views/detail.c \
     views/logs.c \

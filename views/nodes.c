@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* nodes.c - the Nodes pane (shown first): pool, status, roles, taints, pods per node */
+/* nodes.c - the Nodes pane (shown first): pool, status, metrics, roles, taints, pods per node */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,13 @@
 #include "opsdeck/app.h"
 #include "opsdeck/cluster.h"
 #include "opsdeck/conventions.h"
+#include "opsdeck/nodemetrics.h"
 #include "opsdeck/panes.h"
+#include "opsdeck/sanitize.h"
+#include "opsdeck/sparkline.h"
 #include "opsdeck/strbuf.h"
 #include "opsdeck/ui.h"
+#include "opsdeck/upstream.h"
 #include "opsdeck/view.h"
 #include "opsdeck/views.h"
 #include "opsdeck/xalloc.h"
@@ -20,6 +25,9 @@ enum {
     COL_NAME,
     COL_POOL,
     COL_STATUS,
+    COL_CPU,
+    COL_MEM,
+    COL_DISK,
     COL_ROLES,
     COL_TAINTS,
     COL_IP,
@@ -32,7 +40,8 @@ enum {
 
 /* Priorities: the higher, the sooner a column goes on a narrow terminal.
  * SINCE (how long the Ready condition has held) stays long: for a node that
- * stopped answering it says since when. */
+ * stopped answering it says since when. CPU, MEM and DISK are there only
+ * with Prometheus (TABLE_COL_OPTIONAL: without it every cell is empty). */
 static const struct table_column columns[COL_COUNT] = {
     [COL_NAME] = { .title = "NAME", .min = 6, .max = 32, .sort = TABLE_SORT_NATURAL,
                    .flags = TABLE_COL_NAME },
@@ -40,6 +49,12 @@ static const struct table_column columns[COL_COUNT] = {
                    .sort = TABLE_SORT_TEXT },
     [COL_STATUS] = { .title = "STATUS", .min = 6, .max = 28, .sort = TABLE_SORT_TEXT,
                      .flags = TABLE_COL_STATUS },
+    [COL_CPU] = { .title = "CPU", .min = 4, .max = 14, .priority = 3, .sort = TABLE_SORT_NUMBER,
+                  .flags = TABLE_COL_OPTIONAL | TABLE_COL_NOSEARCH },
+    [COL_MEM] = { .title = "MEM", .min = 4, .max = 14, .priority = 3, .sort = TABLE_SORT_NUMBER,
+                  .flags = TABLE_COL_OPTIONAL | TABLE_COL_NOSEARCH },
+    [COL_DISK] = { .title = "DISK", .min = 4, .max = 14, .priority = 3,
+                   .sort = TABLE_SORT_NUMBER, .flags = TABLE_COL_OPTIONAL | TABLE_COL_NOSEARCH },
     [COL_ROLES] = { .title = "ROLES", .min = 5, .max = 26, .priority = 7,
                     .sort = TABLE_SORT_TEXT },
     [COL_TAINTS] = { .title = "TAINTS", .min = 6, .max = 40, .priority = 6,
@@ -55,11 +70,53 @@ static const struct table_column columns[COL_COUNT] = {
                   .align = TABLE_ALIGN_RIGHT, .sort = TABLE_SORT_AGE },
 };
 
+/* Metric thresholds (percent): at or above, the row turns yellow, then red
+ * (and counts as a problem). */
+#define METRIC_WARNING 75.0
+#define METRIC_ERROR   90.0
+/* Cells of a sparkline: eight for the hour, 7.5 minutes each. */
+#define SPARK_CELLS 8
+
 struct nodes_view {
     struct cluster *cl;           /* observed; borrowed from the app */
     const struct conventions *conv;
+    struct node_metrics *nm;      /* owned; NULL without Prometheus */
+    bool ascii;                   /* a non-UTF-8 locale: ASCII sparklines */
     struct strbuf scratch;
+    struct strbuf metric[NM_COUNT];
 };
+
+/* "  5% ▁▁▂▁▁▁▁▂": the newest value, then the hour; a node whose metrics
+ * stopped keeps its last value and its line ends where they stopped. Sets
+ * *num (sort: tenths of a percent; -1 when none) and raises *worst. NULL
+ * (an empty cell: the columns are absent) without Prometheus, and until it
+ * has answered with metrics of some node. */
+static const char *
+metric_cell(struct nodes_view *nv, const struct nm_node *n, enum nm_metric m, int64_t *num,
+            double *worst)
+{
+    struct strbuf *sb = &nv->metric[m];
+    const struct nm_series *s = n ? &n->m[m] : NULL;
+
+    size_t known = 0;
+
+    *num = -1;
+    if (nv->nm)
+        node_metrics_all(nv->nm, &known);
+    if (!known)
+        return NULL;
+    strbuf_reset(sb);
+    if (!s || isnan(s->last)) {
+        strbuf_puts(sb, "-");
+        return strbuf_str(sb);
+    }
+    strbuf_printf(sb, "%3.0f%% ", s->last);
+    sparkline_render(s->v, node_metrics_points(nv->nm), 0.0, 100.0, SPARK_CELLS, nv->ascii, sb);
+    *num = (int64_t)llround(s->last * 10.0);
+    if (s->last > *worst)
+        *worst = s->last;
+    return strbuf_str(sb);
+}
 
 static void
 put_node(struct view *view, const struct node *node)
@@ -70,6 +127,13 @@ put_node(struct view *view, const struct node *node)
     const char *search[] = { node->internal_ip, node->external_ip, pool, NULL };
     struct strbuf *taints = &nv->scratch;
     size_t npods = cluster_pods_on_node(nv->cl, node->obj.name);
+    const struct nm_node *met =
+        nv->nm ? node_metrics_find(nv->nm, node->obj.name, node->internal_ip) : NULL;
+    const char *mtext[NM_COUNT];
+    int64_t mnum[NM_COUNT];
+    double worst = -1.0;
+    enum theme_element elem = pane_node_elem(node);
+    bool problem = node_is_problem(node);
 
     strbuf_reset(taints);
     for (size_t i = 0; i < node->ntaints; i++) {
@@ -77,6 +141,14 @@ put_node(struct view *view, const struct node *node)
         strbuf_printf(taints, "%s%s", i ? "," : "", taint);
     }
     snprintf(pods, sizeof(pods), "%zu", npods);
+    for (int m = 0; m < NM_COUNT; m++)
+        mtext[m] = metric_cell(nv, met, m, &mnum[m], &worst);
+    if (worst >= METRIC_ERROR) {
+        elem = ELEM_ERROR;
+        problem = true;
+    } else if (worst >= METRIC_WARNING && elem == ELEM_DEFAULT) {
+        elem = ELEM_WARNING;
+    }
     table_upsert(view_table(view),
                  &(struct table_row){
                      .key = node->obj.name,
@@ -84,6 +156,9 @@ put_node(struct view *view, const struct node *node)
                          [COL_NAME] = { node->obj.name, 0 },
                          [COL_POOL] = { pool ? pool : "-", 0 },
                          [COL_STATUS] = { node->status, 0 },
+                         [COL_CPU] = { mtext[NM_CPU], mnum[NM_CPU] },
+                         [COL_MEM] = { mtext[NM_MEM], mnum[NM_MEM] },
+                         [COL_DISK] = { mtext[NM_DISK], mnum[NM_DISK] },
                          [COL_ROLES] = { node->roles, 0 },
                          [COL_TAINTS] = { taints->len ? strbuf_str(taints) : "-", 0 },
                          [COL_IP] = { node->internal_ip ? node->internal_ip : "-", 0 },
@@ -92,8 +167,8 @@ put_node(struct view *view, const struct node *node)
                          [COL_SINCE] = { node->ready_since ? NULL : "-", node->ready_since },
                          [COL_AGE] = { NULL, node->obj.created },
                      },
-                     .elem = pane_node_elem(node),
-                     .problem = node_is_problem(node),
+                     .elem = elem,
+                     .problem = problem,
                      .search = search,
                      .labels = &node->obj.labels,
                  });
@@ -157,6 +232,12 @@ on_reset(void *arg, enum kind kind)
         put_all(arg);
 }
 
+static void
+on_metrics(void *arg)
+{
+    put_all(arg);
+}
+
 static enum status
 nodes_open(struct view *view, const char *arg)
 {
@@ -167,6 +248,13 @@ nodes_open(struct view *view, const char *arg)
     nv->cl = app_cluster(app);
     nv->conv = app_conventions(app);
     strbuf_init(&nv->scratch);
+    for (int m = 0; m < NM_COUNT; m++)
+        strbuf_init(&nv->metric[m]);
+    nv->ascii = !sanitize_locale_is_utf8();
+    if (upstream_configured(app_prometheus(app))) {
+        nv->nm = node_metrics_new(app_prometheus(app), app_loop(app), NULL);
+        node_metrics_observe(nv->nm, on_metrics, view);
+    }
     view_set_empty_text(view, "no nodes yet (waiting for the API server)");
     put_all(view);
     cluster_observe(nv->cl, &(struct cluster_observer){ .changed = on_change,
@@ -198,13 +286,36 @@ nodes_request(struct view *view, enum request req)
     return REQ_NONE;
 }
 
+/* Ctrl-R: the metrics again (the nodes themselves are watched). */
+static void
+nodes_refresh(struct view *view)
+{
+    struct nodes_view *nv = view_private(view);
+
+    if (nv->nm)
+        node_metrics_refresh(nv->nm);
+}
+
+/* Pause (Z) freezes the rows; the metrics stop being fetched too. */
+static void
+nodes_tick(struct view *view)
+{
+    struct nodes_view *nv = view_private(view);
+
+    if (nv->nm)
+        node_metrics_pause(nv->nm, table_paused(view_table(view)));
+}
+
 static void
 nodes_done(struct view *view)
 {
     struct nodes_view *nv = view_private(view);
 
     cluster_unobserve(nv->cl, view);
+    node_metrics_free(nv->nm);
     strbuf_done(&nv->scratch);
+    for (int m = 0; m < NM_COUNT; m++)
+        strbuf_done(&nv->metric[m]);
 }
 
 static const char *const aliases[] = { "no", "node", NULL };
@@ -212,12 +323,14 @@ static const char *const aliases[] = { "no", "node", NULL };
 const struct view_ops nodes_view_ops = {
     .name = "nodes",
     .aliases = aliases,
-    .help = "Nodes: pool, status, roles, taints, pods (Enter: its pods)",
+    .help = "Nodes: pool, status, CPU/memory/disk, roles, taints, pods (Enter: its pods)",
     .kind = VIEW_TABLE,
     .columns = columns,
     .ncolumns = COL_COUNT,
     .private_size = sizeof(struct nodes_view),
     .open = nodes_open,
     .request = nodes_request,
+    .refresh = nodes_refresh,
+    .tick = nodes_tick,
     .done = nodes_done,
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h - one-shot commands: get, info, cache clear */
+/* cli.h - one-shot commands: get, query, info, cache clear */
 #ifndef OPSDECK_CLI_H
 #define OPSDECK_CLI_H
 
@@ -8,7 +8,7 @@
 
 struct setup;
 
-enum cli_get_what { CLI_GET_NODES, CLI_GET_PODS, CLI_GET_TENANTS };
+enum cli_get_what { CLI_GET_NODES, CLI_GET_PODS, CLI_GET_TENANTS, CLI_GET_BUILDS };
 
 struct cli_get_opts {
     enum cli_get_what what;
@@ -16,6 +16,14 @@ struct cli_get_opts {
     bool all_namespaces;        /* -A */
     bool json;                  /* -o json (else a table) */
     bool cached;                /* --cached: from cache.db, each object with fetched_at */
+    int64_t since_s;            /* builds: --since D in seconds; 0: the last 24 h */
+};
+
+struct cli_query_opts {
+    const char *expr;           /* the PromQL expression */
+    int64_t time_ms;            /* --time; 0: now (OPSDECK_CLOCK when injected, else
+                                   Prometheus's own) */
+    bool json;                  /* -o json: Prometheus's data object as returned */
 };
 
 /*
@@ -23,8 +31,16 @@ struct cli_get_opts {
  * exit status: 0 on success, 1 when the data could not be had (API
  * unreachable without --cached, nothing cached with --cached), 2 on usage
  * errors. The same models as the console's panes produce the output.
+ * `get builds` reads Loki (the platform's loki or --loki), not the API
+ * server (except through it when Loki is a service endpoint); exit 1 when
+ * Loki is not configured or fails.
  */
 int cli_get(struct setup *s, const struct cli_get_opts *opts);
+/* An instant query. Table: one line per series, its labels as a selector
+ * (`up{instance="…",job="node"}`) and its value as Prometheus wrote it; a
+ * matrix shows each series' last value and its number of samples. Errors
+ * (errorType and message, HTTP, transport) exit 1. */
+int cli_query(struct setup *s, const struct cli_query_opts *opts);
 int cli_info(const struct setup *s);
 int cli_cache_clear(struct setup *s);
 

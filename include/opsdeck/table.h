@@ -50,6 +50,8 @@ enum table_col_flag {
     TABLE_COL_NAME = 1 << 0,     /* the name: never dropped, default sort, sort-name (N) */
     TABLE_COL_STATUS = 1 << 1,   /* the target of sort-status (S) */
     TABLE_COL_NOSEARCH = 1 << 2, /* the `/` filter ignores this column's text */
+    TABLE_COL_OPTIONAL = 1 << 3, /* absent (no title, no room) while every shown
+                                    cell is empty: data a source may not have */
 };
 
 struct table_column {

@@ -36,6 +36,8 @@ struct view_ops; /* view.h; an incomplete type is all a declaration needs */
     _(PROJECTS, projects)   \
     _(WORKLOADS, workloads) \
     _(CONTEXTS, contexts)   \
+    _(ALERTS, alerts)       \
+    _(BUILDS, builds)       \
     _(LOGS, logs)           \
     _(DETAIL, detail)
 

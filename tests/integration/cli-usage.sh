@@ -63,13 +63,13 @@ usage() {
     ok $? "usage error:$args -> exit 2, '$want' (exit $r: $first)"
 }
 
-usage frobnicate -- "opsdeck: unknown command 'frobnicate' (get, logs, info, cache)"
+usage frobnicate -- "opsdeck: unknown command 'frobnicate' (get, logs, query, info, cache)"
 usage get nodes -n kube-system -- "opsdeck: get nodes: -n/-A apply to pods only"
 usage get tenants -A -- "opsdeck: get tenants: -n/-A apply to pods only"
 usage get pods -o yaml -- "opsdeck: -o: unknown output format 'yaml' (table or json)"
 usage get pods -n dp-max-catapp -A -- "opsdeck: get: -n and -A exclude each other"
-usage get -- "opsdeck: get: what? (nodes, pods or tenants)"
-usage get deployments -- "opsdeck: get: unknown resource 'deployments' (nodes, pods or tenants)"
+usage get -- "opsdeck: get: what? (nodes, pods, tenants or builds)"
+usage get deployments -- "opsdeck: get: unknown resource 'deployments' (nodes, pods, tenants or builds)"
 usage get pods extra -- "opsdeck: unexpected argument 'extra'"
 usage info extra -- "opsdeck: unexpected argument 'extra'"
 usage cache -- "opsdeck: cache: what? (clear)"
