@@ -265,8 +265,10 @@ parse_logfmt(struct logline *ll, const char *line, size_t len)
             } else {
                 size_t v0 = i;
 
+                /* an '=' inside a bare value is taken as text (path=/search?q=x),
+                 * as lenient readers do; a quote is not */
                 while (i < len && !is_blank(line[i]) && line[i] != '\n' && line[i] != '\r') {
-                    if (line[i] == '"' || line[i] == '=')
+                    if (line[i] == '"')
                         ok = false;
                     i++;
                 }

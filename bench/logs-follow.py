@@ -13,6 +13,7 @@
 # growth over the second half. Exits 1 when CPU is over --cpu-limit or the second half grew
 # RSS by more than --rss-growth-limit MiB. Measure a release build. Python 3.11, stdlib only.
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -47,6 +48,13 @@ def start_loki(srcdir, workdir, rate):
     return proc, "http://127.0.0.1:%d" % port
 
 
+def generated(url):
+    """Lines the double has generated so far (its /_sim/stats)."""
+    import urllib.request
+    with urllib.request.urlopen(url + "/_sim/stats", timeout=30) as r:
+        return json.load(r).get("generated", 0)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__)
@@ -75,6 +83,7 @@ def main():
         if console.wait_for(lambda s: any("following" in r for r in s.text()), bound=60) is None:
             raise RuntimeError("not following:\n" + "\n".join(console.screen.text()))
         samples = []  # (t, cpu s, rss MiB)
+        gen0 = generated(url)
         t0 = benchlib.now()
         while benchlib.now() - t0 < args.duration and console.alive():
             console.pump(1.0)
@@ -85,6 +94,7 @@ def main():
         if not console.alive() or len(samples) < 4:
             raise RuntimeError("the console ended early (status %s)" % console.status)
         last = "\n".join(console.screen.text())
+        gen_rate = (generated(url) - gen0) / max(1e-9, benchlib.now() - t0)
 
         def at(t):
             return min(samples, key=lambda s: abs(s[0] - t))
@@ -96,8 +106,8 @@ def main():
         growth = end[2] - half[2]
         print("| measure | value |")
         print("|---|---|")
-        print("| rate, duration | %.0f lines/s, %.0f s (ring %d MiB) |"
-              % (args.rate, end[0], args.ring_mb))
+        print("| rate asked, generated; duration | %.0f lines/s, %.0f lines/s; %.0f s (ring %d MiB) |"
+              % (args.rate, gen_rate, end[0], args.ring_mb))
         print("| CPU, whole window | %.1f %% of one core |" % cpu_all)
         print("| CPU, second half | %.1f %% of one core |" % cpu_half)
         print("| RSS at 1 min / half / end | %.1f / %.1f / %.1f MiB |"

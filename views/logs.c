@@ -43,6 +43,7 @@
 #define PAGE        1000
 #define NS          ((int64_t)1000000000)
 #define OLDER_SPAN  (24 * 3600 * NS) /* how far back one older page looks */
+#define RANGE_USAGE "5m, 15m, 1h, 6h, 24h, or FROM TO (RFC 3339, FROM first)"
 
 struct logs {
     struct app *app;
@@ -52,6 +53,7 @@ struct logs {
     char *query;
     int64_t range_s;          /* a quick range ending now, or 0 with from/to */
     int64_t from_ns, to_ns;   /* custom range (to exclusive) */
+    bool range_chosen;        /* by the operator (r), not the default hour */
     struct loki_op *fetch;    /* the first page, or a refresh */
     struct loki_op *older;    /* a page before the oldest line */
     struct loki_follow *follow;
@@ -336,7 +338,7 @@ fetch(struct view *view)
         int64_t start, end;
 
         range_bounds(lg, &start, &end);
-        start_podlog(view, false, lg->range_s == 3600 ? 0 : start);
+        start_podlog(view, false, lg->range_chosen ? start : 0); /* else the tail */
         return;
     }
     loki_op_cancel(lg->fetch);
@@ -487,8 +489,7 @@ on_range(struct view *view, const char *text)
 
     if (sscanf(text, "%63s %63s", from, to) == 2) {
         if (!time_parse_rfc3339(from, &a) || !time_parse_rfc3339(to, &b) || b <= a) {
-            ui_report(view_ui(view), UI_ERROR,
-                      "range: FROM TO as RFC 3339 times, FROM before TO (%s)", text);
+            ui_report(view_ui(view), UI_ERROR, "range: %s (%s)", RANGE_USAGE, text);
             return;
         }
         lg->range_s = 0;
@@ -497,9 +498,10 @@ on_range(struct view *view, const char *text)
     } else if (time_parse_duration(text, &sec) && sec > 0) {
         lg->range_s = sec;
     } else {
-        ui_report(view_ui(view), UI_ERROR, "range: 5m, 15m, 1h, 6h, 24h or FROM TO (%s)", text);
+        ui_report(view_ui(view), UI_ERROR, "range: %s (%s)", RANGE_USAGE, text);
         return;
     }
+    lg->range_chosen = true;
     fetch(view);
 }
 
