@@ -10,7 +10,6 @@ tests_unit_test_builds_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_builds_LDADD = $(UNIT_LIBS)
 tests_unit_test_builds_SOURCES = tests/unit/test-builds.c tests/unit/testlib.h
 TESTS += tests/unit/test-builds
-EXTRA_DIST += docs/build-logs.md
 
 # The aggregator's fuzz target, replayed over its corpus in make check.
 check_PROGRAMS += tests/fuzz/replay-builds

@@ -707,7 +707,7 @@ get_builds(struct setup *s, const struct cli_get_opts *opts)
     if (builds_problems_total(b) > 0) {
         fprintf(stderr,
                 "opsdeck: warning: %zu build-log lines break the convention "
-                "(docs/build-logs.md)\n",
+                "(README, \"Build logs\")\n",
                 builds_problems_total(b));
         print_err_line("warning: last one: ", builds_problem_last(b));
     }

@@ -384,6 +384,13 @@ names_match(const char *name, const char *const *aliases, const char *word)
     return false;
 }
 
+/* Offered by `:` completion and help: a command, and its source is there. */
+static bool
+view_listed(struct ui *ui, const struct view_ops *ops)
+{
+    return !(ops->flags & VIEW_NO_COMMAND) && (!ops->available || ops->available(ui->opts.app));
+}
+
 static const struct view_ops *
 find_view(struct ui *ui, const char *name, bool by_command)
 {
@@ -425,7 +432,7 @@ ui_complete_command(void *arg, const char *prefix, struct vec *out)
     for (size_t i = 0; i < ui->views_reg.len; i++) {
         const struct view_ops *ops = ui->views_reg.items[i];
 
-        if (!(ops->flags & VIEW_NO_COMMAND) && strncmp(ops->name, prefix, n) == 0)
+        if (view_listed(ui, ops) && strncmp(ops->name, prefix, n) == 0)
             vec_push(out, xstrdup(ops->name));
     }
 }
@@ -601,7 +608,7 @@ help_commands(struct ui *ui, struct textview *tv)
         const struct view_ops *ops = ui->views_reg.items[i];
         char *name;
 
-        if (ops->flags & VIEW_NO_COMMAND)
+        if (!view_listed(ui, ops))
             continue;
         name = xasprintf(":%s%s%s", ops->name, ops->args ? " " : "", ops->args ? ops->args : "");
         textview_add_spans(tv,

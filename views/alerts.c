@@ -135,6 +135,13 @@ on_alerts(void *arg)
     put_all(arg);
 }
 
+/* Alerts come from Prometheus: without it the pane is not offered. */
+static bool
+alerts_available(void *app)
+{
+    return upstream_configured(app_prometheus(app));
+}
+
 static enum status
 alerts_open(struct view *view, const char *arg)
 {
@@ -242,6 +249,7 @@ const struct view_ops alerts_view_ops = {
     .ncolumns = COL_COUNT,
     .private_size = sizeof(struct alerts_view),
     .open = alerts_open,
+    .available = alerts_available,
     .request = alerts_request,
     .refresh = alerts_refresh,
     .done = alerts_done,

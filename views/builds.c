@@ -265,6 +265,13 @@ parse_args(struct builds_view *bv, const char *arg)
     return st;
 }
 
+/* Builds come from Loki: without it the pane is not offered. */
+static bool
+builds_available(void *app)
+{
+    return upstream_configured(app_loki(app));
+}
+
 static enum status
 builds_open(struct view *view, const char *arg)
 {
@@ -362,6 +369,7 @@ const struct view_ops builds_view_ops = {
     .ncolumns = COL_COUNT,
     .private_size = sizeof(struct builds_view),
     .open = builds_open,
+    .available = builds_available,
     .request = builds_request,
     .refresh = builds_refresh,
     .tick = builds_tick,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* builds.h - builds aggregated from build-log lines (docs/build-logs.md, the convention) */
+/* builds.h - builds aggregated from build-log lines (the convention: README, "Build logs") */
 #ifndef OPSDECK_BUILDS_H
 #define OPSDECK_BUILDS_H
 

@@ -138,6 +138,10 @@ struct view_ops {
     enum request (*request)(struct view *view, enum request req);
     /* REQ_REFRESH (Ctrl-R, F5): ask the backend again. May be NULL. */
     void (*refresh)(struct view *view);
+    /* Whether the pane can show anything here (its source is configured):
+     * false leaves it out of `:` completion and help; `:name`
+     * still opens it, and its open says why it cannot work. NULL: always. */
+    bool (*available)(void *app);
     /* Every refresh interval (--refresh): re-evaluate what depends on time.
      * Ages in TABLE_SORT_AGE columns update on their own. May be NULL. */
     void (*tick)(struct view *view);

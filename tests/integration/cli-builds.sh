@@ -32,7 +32,7 @@ json.dump([[s, ts, line] for s, ts, line in entries], sys.stdout)
 EOF
 ok $? "the double serves build-log lines ({job=\"build\"}, under one page)"
 
-# Builds by the convention, computed here from the raw lines (docs/build-logs.md).
+# Builds by the convention, computed here from the raw lines (README, "Build logs").
 cat > "$t.expect.py" <<'EOF'
 import json, re, sys
 PAIR = re.compile(r'([^\s="]+)(?:=("(?:[^"\\]|\\.)*"|\S*))?')
