@@ -4,7 +4,9 @@
 
 #include "opsdeck/evloop.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -206,6 +208,37 @@ evloop_prepare(struct evloop *loop, struct pollfd *fds, size_t max, int *timeout
     else
         *timeout_ms = next - now > INT_MAX ? INT_MAX : (int)(next - now);
     return n;
+}
+
+bool
+evloop_run_until(struct evloop *loop, ev_done_fn done, void *arg, int max_wait_ms)
+{
+    struct pollfd *fds = NULL;
+    size_t cap = 0;
+    bool ok = true;
+
+    while (!done(arg)) {
+        int timeout;
+        size_t n;
+
+        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
+        n = evloop_prepare(loop, fds, cap, &timeout);
+        if (max_wait_ms > 0 && (timeout < 0 || timeout > max_wait_ms))
+            timeout = max_wait_ms;
+        if (poll(fds, n, timeout) < 0 && errno != EINTR) {
+            ok = false;
+            break;
+        }
+        evloop_dispatch(loop, fds, n);
+    }
+    free(fds);
+    return ok;
+}
+
+bool
+evloop_flag_set(void *arg)
+{
+    return *(const bool *)arg;
 }
 
 void

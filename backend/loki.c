@@ -546,16 +546,33 @@ utf8_repair(struct strbuf *body, struct strbuf *tmp)
     return true;
 }
 
-enum status
-loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body, size_t len,
-                enum loki_direction dir)
+/* Already in timeline order (one stream, or streams that do not overlap):
+ * no sort needed. */
+static bool
+sorted(const struct loki_page *pg, enum loki_direction dir)
+{
+    for (size_t i = 1; i < pg->n; i++) {
+        int c = (dir == LOKI_FORWARD ? pent_cmp_fwd : pent_cmp_bwd)(&pg->ents[i - 1], &pg->ents[i]);
+
+        if (c > 0)
+            return false;
+    }
+    return true;
+}
+
+/* Copies and tokenizes a page, checks its envelope: *result_out is the
+ * result array (JSON_NONE for an empty answer). */
+static enum status
+page_tokenize(struct loki_page *pg, const char *body, size_t len, uint32_t *result_out,
+              bool *matrix_out)
 {
     struct json_doc *doc = &pg->doc;
     uint32_t data, result, rtype, warnings;
     enum status st;
     bool matrix = false;
-    struct json_iter it;
-    uint32_t k, item;
+
+    *result_out = JSON_NONE;
+    *matrix_out = false;
 
     strbuf_reset(&pg->body);
     strbuf_reset(&pg->arena);
@@ -594,7 +611,23 @@ loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body
         matrix = true;
     else if (!json_streq(doc, rtype, "streams"))
         return status_fail(STATUS_JSON, "Loki: unexpected result type");
+    *result_out = result;
+    *matrix_out = matrix;
+    return STATUS_OK;
+}
 
+/* The entries of a tokenized page (result: its result array, or JSON_NONE
+ * for an empty answer), sorted into one timeline. */
+static enum status
+page_build(struct loki_page *pg, struct loki_interner *in, uint32_t result, bool matrix,
+           enum loki_direction dir)
+{
+    struct json_doc *doc = &pg->doc;
+    struct json_iter it;
+    uint32_t k, item;
+
+    if (result == JSON_NONE)
+        return STATUS_OK;
     json_iter_init(&it, doc, result);
     while (json_iter_next(&it, &k, &item)) {
         const struct loki_labels *ls;
@@ -626,10 +659,72 @@ loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body
         if (pg->ents[i].arena)
             pg->ents[i].line = pg->arena.buf + pg->ents[i].off;
     }
-    if (pg->n > 1)
+    if (pg->n > 1 && !sorted(pg, dir))
         qsort(pg->ents, pg->n, sizeof(*pg->ents),
               dir == LOKI_FORWARD ? pent_cmp_fwd : pent_cmp_bwd);
     return STATUS_OK;
+}
+
+enum status
+loki_page_parse(struct loki_page *pg, struct loki_interner *in, const char *body, size_t len,
+                enum loki_direction dir)
+{
+    uint32_t result;
+    bool matrix;
+    enum status st = page_tokenize(pg, body, len, &result, &matrix);
+
+    return st == STATUS_OK ? page_build(pg, in, result, matrix, dir) : st;
+}
+
+/*
+ * Where a tokenized page of log entries ends, before its entries are
+ * built: *count entries in all, *bound the oldest timestamp of the page
+ * (backward) or the newest (forward), i.e. the last of each stream's
+ * values, which Loki sorts in the query's direction. False when the page
+ * does not read as expected (the caller then waits for the full parse).
+ */
+static bool
+page_bound(const struct loki_page *pg, uint32_t result, enum loki_direction dir, size_t *count,
+           int64_t *bound)
+{
+    const struct json_doc *doc = &pg->doc;
+    struct json_iter it;
+    uint32_t k, item;
+    bool any = false;
+
+    *count = 0;
+    json_iter_init(&it, doc, result);
+    while (json_iter_next(&it, &k, &item)) {
+        uint32_t vals = json_get(doc, item, "values"), v, last = JSON_NONE, t;
+        struct json_iter vit;
+        int64_t ts = 0;
+
+        if (json_type(doc, vals) != JSON_ARRAY)
+            return false;
+        json_iter_init(&vit, doc, vals);
+        while (json_iter_next(&vit, &k, &v)) {
+            last = v;
+            ++*count;
+        }
+        if (last == JSON_NONE)
+            continue;
+        if (json_type(doc, last) != JSON_ARRAY || doc->toks[last].size < 2)
+            return false;
+        t = last + 1;
+        if (json_type(doc, t) != JSON_STRING || doc->toks[t].len == 0 || doc->toks[t].len > 19)
+            return false;
+        for (size_t i = 0; i < doc->toks[t].len; i++) {
+            char c = doc->src[doc->toks[t].start + i];
+
+            if (c < '0' || c > '9')
+                return false;
+            ts = ts * 10 + (c - '0');
+        }
+        if (!any || (dir == LOKI_FORWARD ? ts > *bound : ts < *bound))
+            *bound = ts;
+        any = true;
+    }
+    return any;
 }
 
 size_t
@@ -700,6 +795,7 @@ struct loki_op {
     size_t req_limit; /* asked in the request in flight */
     size_t grow;      /* a larger limit to see past a crowded timestamp */
     bool use_cache;
+    bool early; /* the next request went out before the page was built */
 
     struct loki_seen seen;
     int64_t seen_ts;
@@ -999,6 +1095,17 @@ range_page(struct loki_op *op)
     if (op->page.warning[0] && !op->res.warning[0])
         snprintf(op->res.warning, sizeof(op->res.warning), "%s", op->page.warning);
     op->ready = true;
+    if (op->early) {
+        /* range_request_early sent the request this page leads to, unless
+         * the limit is reached after all: then it is not wanted. */
+        op->early = false;
+        if (!(op->limit && op->res.entries + op->nout >= op->limit)) {
+            op->grow = 0;
+            return;
+        }
+        upstream_cancel(op->call);
+        op->call = NULL;
+    }
     if (raw > 0)
         bound = op->page.ents[raw - 1].ts;
 
@@ -1045,6 +1152,40 @@ range_page(struct loki_op *op)
     range_request(op);
 }
 
+/*
+ * Overlaps building a page's entries with the transfer of the next one:
+ * once the page is tokenized, its boundary is known (page_bound), and in
+ * the common case — a full page whose boundary moved, the limit not in
+ * reach — the next request is the one range_page would send, so it goes
+ * out now. Every other case (a crowded timestamp, the last pages before
+ * the limit) waits for range_page's full decision.
+ */
+static void
+range_request_early(struct loki_op *op, uint32_t result)
+{
+    size_t count, fresh;
+    int64_t bound = 0;
+
+    if (op->grow || !page_bound(&op->page, result, op->dir, &count, &bound))
+        return;
+    /* The new entries: all but those at the previous boundary, which come
+     * again (range_page counts them exactly). */
+    fresh = count > op->seen.n ? count - op->seen.n : 0;
+    if (count < op->req_limit || bound == op->seen_ts ||
+        (op->limit && op->res.entries + fresh >= op->limit))
+        return;
+    if (op->dir == LOKI_FORWARD)
+        op->req_start = bound;
+    else
+        op->req_end = bound + 1;
+    if (op->req_start >= op->req_end)
+        return;
+    op->nout = fresh;           /* for range_request's limit math */
+    range_request(op);
+    op->nout = 0;
+    op->early = true;
+}
+
 static void
 range_answer(void *arg, const struct upstream_response *resp)
 {
@@ -1067,12 +1208,24 @@ range_answer(void *arg, const struct upstream_response *resp)
         answer_error(resp, &op->res);
         failed = true;
     } else {
+        uint32_t result;
+        bool matrix;
+        enum status st;
+
         op->res.pages++;
         op->res.http_status = resp->http_status;
-        if (loki_page_parse(&op->page, &op->l->in, resp->body, resp->len, op->dir) != STATUS_OK) {
+        st = page_tokenize(&op->page, resp->body, resp->len, &result, &matrix);
+        if (st == STATUS_OK && op->kind == OP_RANGE && !matrix && result != JSON_NONE)
+            range_request_early(op, result);
+        if (st == STATUS_OK)
+            st = page_build(&op->page, &op->l->in, result, matrix, op->dir);
+        if (st != STATUS_OK) {
             op->res.st = STATUS_JSON;
             snprintf(op->res.error, sizeof(op->res.error), "%s", status_text());
             failed = true;
+            upstream_cancel(op->call);
+            op->call = NULL;
+            op->early = false;
         }
     }
     if (op->kind == OP_FOLLOW) {

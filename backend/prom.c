@@ -443,25 +443,37 @@ dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* The envelope into doc, and *list the array data.member of an answer
+ * (what names it in the error when it is not there). */
+static enum status
+parse_data_array(struct json_doc *doc, const char *body, size_t len, long http_status,
+                 const char *content_type, const char *member, const char *what, uint32_t *list)
+{
+    uint32_t data;
+    enum status rc = parse_envelope(doc, body, len, http_status, content_type, &data);
+
+    if (rc != STATUS_OK)
+        return rc;
+    *list = json_get(doc, data, member);
+    if (json_type(doc, *list) != JSON_ARRAY)
+        return status_fail(STATUS_JSON, "Prometheus: malformed %s: no %s", what, member);
+    return STATUS_OK;
+}
+
 enum status
 prom_parse_alerts(const char *body, size_t len, long http_status, const char *content_type,
                   struct prom_alerts *out)
 {
     struct json_doc doc;
-    uint32_t data, list, el;
+    uint32_t list, el;
     struct json_iter it;
     enum status rc;
 
     memset(out, 0, sizeof(*out));
     json_doc_init(&doc);
-    rc = parse_envelope(&doc, body, len, http_status, content_type, &data);
+    rc = parse_data_array(&doc, body, len, http_status, content_type, "alerts", "alerts", &list);
     if (rc != STATUS_OK)
         goto out;
-    list = json_get(&doc, data, "alerts");
-    if (json_type(&doc, list) != JSON_ARRAY) {
-        rc = status_fail(STATUS_JSON, "Prometheus: malformed alerts: no list");
-        goto out;
-    }
     out->items = xcalloc(doc.toks[list].size + 1, sizeof(*out->items));
     json_iter_init(&it, &doc, list);
     while (json_iter_next(&it, NULL, &el)) {
@@ -507,20 +519,16 @@ prom_parse_targets(const char *body, size_t len, long http_status, const char *c
                    struct prom_targets *out)
 {
     struct json_doc doc;
-    uint32_t data, list, el;
+    uint32_t list, el;
     struct json_iter it;
     enum status rc;
 
     memset(out, 0, sizeof(*out));
     json_doc_init(&doc);
-    rc = parse_envelope(&doc, body, len, http_status, content_type, &data);
+    rc = parse_data_array(&doc, body, len, http_status, content_type, "activeTargets", "targets",
+                          &list);
     if (rc != STATUS_OK)
         goto out;
-    list = json_get(&doc, data, "activeTargets");
-    if (json_type(&doc, list) != JSON_ARRAY) {
-        rc = status_fail(STATUS_JSON, "Prometheus: malformed targets: no activeTargets");
-        goto out;
-    }
     out->items = xcalloc(doc.toks[list].size + 1, sizeof(*out->items));
     json_iter_init(&it, &doc, list);
     while (json_iter_next(&it, NULL, &el)) {

@@ -242,25 +242,18 @@ fetch_start(struct fetch *f, enum kind kind, const char *ns, const char *field_s
     fl->op = kube_list_raw(f->kube, kind, ns, &sel, on_raw_page, on_list_done, fl);
 }
 
+static bool
+fetch_done(void *arg)
+{
+    return ((struct fetch *)arg)->pending <= 0;
+}
+
 /* Runs the loop until every list is done. The requests carry their own
  * timeouts, so this ends. */
 static void
 fetch_wait(struct fetch *f)
 {
-    struct pollfd *fds = NULL;
-    size_t cap = 0;
-
-    while (f->pending > 0) {
-        int timeout;
-        size_t n;
-
-        fds = xgrow(fds, &cap, evloop_watch_count(f->loop) + 1, sizeof(*fds));
-        n = evloop_prepare(f->loop, fds, cap, &timeout);
-        if (poll(fds, n, timeout) < 0 && errno != EINTR)
-            break;
-        evloop_dispatch(f->loop, fds, n);
-    }
-    free(fds);
+    evloop_run_until(f->loop, fetch_done, f, 0);
 }
 
 struct cached_ctx {
@@ -661,8 +654,6 @@ get_builds(struct setup *s, const struct cli_get_opts *opts)
     struct builds *b = builds_new(0);
     struct builds_fetch *fetch;
     struct builds_wait w = {0};
-    struct pollfd *fds = NULL;
-    size_t cap = 0;
     int64_t now = clock_now_ns();
     int rc = 0;
 
@@ -686,16 +677,7 @@ get_builds(struct setup *s, const struct cli_get_opts *opts)
                              },
                              on_builds_fetch, &w);
     /* Every Loki request has its own time limit, so this ends. */
-    while (!w.done) {
-        int timeout;
-        size_t n;
-
-        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
-        n = evloop_prepare(loop, fds, cap, &timeout);
-        if (poll(fds, n, timeout) < 0 && errno != EINTR)
-            break;
-        evloop_dispatch(loop, fds, n);
-    }
+    evloop_run_until(loop, evloop_flag_set, &w.done, 0);
     builds_fetch_free(fetch);
     if (!w.done || w.st.phase == BUILDS_FETCH_FAILED) {
         print_err_line("", w.done ? w.st.error : "Loki: interrupted");
@@ -730,7 +712,6 @@ get_builds(struct setup *s, const struct cli_get_opts *opts)
     }
 
 out:
-    free(fds);
     builds_free(b);
     loki_free(loki);
     upstream_free(up);
@@ -982,8 +963,6 @@ cli_query(struct setup *s, const struct cli_query_opts *opts)
     struct kube *kube = NULL;
     struct upstream *u;
     struct query_run q = { .opts = opts };
-    struct pollfd *fds = NULL;
-    size_t cap = 0;
 
     signal(SIGPIPE, SIG_IGN);
     /* Through the service proxy, the cluster's credentials are needed. */
@@ -1004,16 +983,7 @@ cli_query(struct setup *s, const struct cli_query_opts *opts)
     prom_query(u, opts->expr,
                opts->time_ms ? opts->time_ms : clock_is_injected() ? clock_now_ns() / 1000000 : 0,
                on_query, &q);
-    while (!q.done) {
-        int timeout;
-        size_t n;
-
-        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
-        n = evloop_prepare(loop, fds, cap, &timeout);
-        if (poll(fds, n, timeout) < 0 && errno != EINTR)
-            break;
-        evloop_dispatch(loop, fds, n);
-    }
+    evloop_run_until(loop, evloop_flag_set, &q.done, 0);
     if (!q.done) {
         fprintf(stderr, "opsdeck: poll: %s\n", strerror(errno));
         q.rc = 1;
@@ -1024,7 +994,6 @@ cli_query(struct setup *s, const struct cli_query_opts *opts)
         q.rc = 1;
     }
 out:
-    free(fds);
     upstream_free(u);
     kube_free(kube);
     http_free(http);

@@ -87,6 +87,7 @@ struct logs_run {
     bool write_failed;
     struct loki_result res;
     int64_t newest; /* newest timestamp printed */
+    const bool *until; /* run_loop: what it waits for */
 };
 
 static const char *
@@ -197,24 +198,20 @@ on_follow_status(void *arg, const struct loki_result *res)
         fputs("opsdeck: Loki answers again\n", stderr);
 }
 
+static bool
+run_over(void *arg)
+{
+    const struct logs_run *r = arg;
+
+    return *r->until || interrupted || r->write_failed;
+}
+
 /* Serves the loop until *flag, Ctrl-C, or a failed write. */
 static void
 run_loop(struct logs_run *r, const bool *flag)
 {
-    struct pollfd *fds = NULL;
-    size_t cap = 0;
-
-    while (!*flag && !interrupted && !r->write_failed) {
-        int timeout;
-        size_t n;
-
-        fds = xgrow(fds, &cap, evloop_watch_count(r->loop) + 1, sizeof(*fds));
-        n = evloop_prepare(r->loop, fds, cap, &timeout);
-        if (poll(fds, n, timeout) < 0 && errno != EINTR)
-            break;
-        evloop_dispatch(r->loop, fds, n);
-    }
-    free(fds);
+    r->until = flag;
+    evloop_run_until(r->loop, run_over, r, 0);
 }
 
 int

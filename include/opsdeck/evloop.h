@@ -55,6 +55,18 @@ void evloop_dispatch(struct evloop *loop, const struct pollfd *fds, size_t n);
 size_t evloop_watch_count(const struct evloop *loop);
 
 /*
+ * For one-shot commands and tools that own nothing else: the pass above,
+ * poll included, until done(arg) says so. max_wait_ms > 0 bounds each
+ * poll (for a done that depends on time or on a signal flag); 0: only the
+ * timers do. Returns false when poll failed (errno says why; EINTR is not
+ * a failure).
+ */
+typedef bool (*ev_done_fn)(void *arg);
+bool evloop_run_until(struct evloop *loop, ev_done_fn done, void *arg, int max_wait_ms);
+/* An ev_done_fn for a `bool` flag: arg points to it. */
+bool evloop_flag_set(void *arg);
+
+/*
  * Terminal hand-over, for credential plugins that must talk to the user:
  * the console registers hooks that leave and re-enter curses mode; without
  * hooks (one-shot CLI) the terminal is already the plugin's.

@@ -31,6 +31,13 @@ on_batch(void *arg, const struct loki_batch *b)
     return true;
 }
 
+/* The loop's end: on_done set rc (it starts at -1). */
+static bool
+ended(void *arg)
+{
+    return *(const int *)arg >= 0;
+}
+
 static void
 on_done(void *arg, const struct loki_result *res)
 {
@@ -49,8 +56,6 @@ main(int argc, char **argv)
     struct http *http;
     struct kube *kube;
     struct podlog *p;
-    struct pollfd *fds = NULL;
-    size_t cap = 0;
     int rc = -1;
 
     if (argc != 5) {
@@ -69,17 +74,7 @@ main(int argc, char **argv)
     p = podlog_start(
         kube, &(struct podlog_opts){.ns = argv[2], .pod = argv[3], .tail_lines = atol(argv[4])},
         on_batch, on_done, &rc);
-    while (rc < 0) {
-        int timeout;
-        size_t n;
-
-        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
-        n = evloop_prepare(loop, fds, cap, &timeout);
-        if (poll(fds, n, timeout) < 0 && errno != EINTR)
-            break;
-        evloop_dispatch(loop, fds, n);
-    }
-    free(fds);
+    evloop_run_until(loop, ended, &rc, 0);
     podlog_free(p);
     kube_free(kube);
     http_free(http);

@@ -33,7 +33,16 @@ struct run {
     long want;
     bool done;
     char error[512];
+    int64_t deadline;           /* monotonic ms: give up then */
 };
+
+static bool
+over(void *arg)
+{
+    const struct run *r = arg;
+
+    return r->done || clock_mono_ms() >= r->deadline;
+}
 
 static void
 on_metrics(void *arg)
@@ -112,8 +121,6 @@ main(int argc, char **argv)
     struct upstream *u;
     struct endpoint ep = {0};
     struct run r = {0};
-    struct pollfd *fds = NULL;
-    size_t cap = 0;
     int64_t deadline = clock_mono_ms() + 60000;
     int rc = 0;
 
@@ -133,18 +140,8 @@ main(int argc, char **argv)
         r.ap = prom_alerts_poller_new(u, loop, 1);
         prom_alerts_poller_observe(r.ap, on_alerts, &r);
     }
-    while (!r.done && clock_mono_ms() < deadline) {
-        int timeout;
-        size_t n;
-
-        fds = xgrow(fds, &cap, evloop_watch_count(loop) + 1, sizeof(*fds));
-        n = evloop_prepare(loop, fds, cap, &timeout);
-        if (timeout < 0 || timeout > 200)
-            timeout = 200;
-        if (poll(fds, n, timeout) < 0 && errno != EINTR)
-            break;
-        evloop_dispatch(loop, fds, n);
-    }
+    r.deadline = deadline;
+    evloop_run_until(loop, over, &r, 200);
     if (r.error[0]) {
         fprintf(stderr, "prom-driver: %s\n", r.error);
         rc = 1;
@@ -156,7 +153,6 @@ main(int argc, char **argv)
         print_metrics(r.nm);
     else
         print_alerts(prom_alerts_poller_alerts(r.ap));
-    free(fds);
     node_metrics_free(r.nm);
     prom_alerts_poller_free(r.ap);
     upstream_free(u);
