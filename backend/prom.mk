@@ -31,7 +31,9 @@ TESTS += tests/integration/prom-metrics.sh
 
 # opsdeck query against the same Prometheus, and what Prometheus itself answers.
 EXTRA_DIST += tests/integration/cli-query.sh
+EXTRA_DIST += tests/integration/cli-query-proxy.sh
 TESTS += tests/integration/cli-query.sh
+TESTS += tests/integration/cli-query-proxy.sh
 
 # Headers of these modules (the contracts; listed for make dist).
 backend_libbackend_a_SOURCES += \
