@@ -113,6 +113,23 @@ labels_json(struct logs_run *r, const struct loki_labels *ls)
     return r->labels_json.items[i];
 }
 
+/* Output goes out in chunks of about this size (one write per chunk, not
+ * one stdio call per line). */
+#define OUT_CHUNK 65536
+
+/* Writes what print_entry gathered and flushes stdout. */
+static void
+flush_out(struct logs_run *r)
+{
+    if (r->line.len && !r->write_failed &&
+        fwrite(r->line.buf, 1, r->line.len, r->out) != r->line.len)
+        r->write_failed = true;
+    strbuf_reset(&r->line);
+    if (!r->write_failed && fflush(r->out) != 0)
+        r->write_failed = true;
+}
+
+/* Adds one entry to the output (written by chunks; flush_out ends it). */
 static void
 print_entry(struct logs_run *r, int64_t ts, const struct loki_labels *ls, const char *s, size_t len)
 {
@@ -120,7 +137,6 @@ print_entry(struct logs_run *r, int64_t ts, const struct loki_labels *ls, const 
 
     if (r->write_failed)
         return;
-    strbuf_reset(b);
     if (r->o->jsonl) {
         strbuf_printf(b, "{\"ts\":\"%" PRId64 "\",\"labels\":%s,\"line\":", ts, labels_json(r, ls));
         json_escape(b, s, len);
@@ -132,8 +148,11 @@ print_entry(struct logs_run *r, int64_t ts, const struct loki_labels *ls, const 
         strbuf_append(b, s, len);
         strbuf_putc(b, '\n');
     }
-    if (fwrite(b->buf, 1, b->len, r->out) != b->len)
-        r->write_failed = true;
+    if (b->len >= OUT_CHUNK) {
+        if (fwrite(b->buf, 1, b->len, r->out) != b->len)
+            r->write_failed = true;
+        strbuf_reset(b);
+    }
     if (ts > r->newest)
         r->newest = ts;
 }
@@ -174,8 +193,7 @@ on_follow_batch(void *arg, const struct loki_batch *b)
     for (size_t i = 0; i < b->n; i++)
         print_entry(r, b->entries[i].ts, b->entries[i].stream, b->entries[i].line,
                     b->entries[i].len);
-    if (fflush(r->out) != 0)
-        r->write_failed = true;
+    flush_out(r);
     return !r->write_failed;
 }
 
@@ -280,8 +298,7 @@ cli_logs(struct setup *s, const struct cli_logs_opts *o)
         say_error("warning: ", r.res.warning);
     for (size_t i = r.n; i-- > 0;)
         print_entry(&r, r.kept[i].ts, r.kept[i].stream, r.arena.buf + r.kept[i].off, r.kept[i].len);
-    if (fflush(r.out) != 0)
-        r.write_failed = true;
+    flush_out(&r);
     if (interrupted)
         rc = 130;
     if (!o->follow || r.write_failed || interrupted)
