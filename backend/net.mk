@@ -64,7 +64,8 @@ backend_libbackend_a_SOURCES += \
     include/opsdeck/execcred.h \
     include/opsdeck/http.h \
     include/opsdeck/informer.h \
-    include/opsdeck/kube.h
+    include/opsdeck/kube.h \
+    include/opsdeck/upstream.h
 
 check_PROGRAMS += tests/unit/test-upstream
 tests_unit_test_upstream_CFLAGS = $(UNIT_CFLAGS)
