@@ -342,6 +342,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = gzip.compress(body, compresslevel=1, mtime=0)
             headers['Content-Encoding'] = 'gzip'
             headers['Vary'] = 'Accept-Encoding'
+        if self.entry is not None:
+            # Logged before the answer goes out: a client may read the request log as soon
+            # as it has the answer. (The keys exist already: no lock needed to set them.)
+            self.entry['status'] = code
+            self.entry['bytes'] = len(body) if code != 204 else 0
+            self.entry['content_encoding'] = headers.get('Content-Encoding', '')
         self.send_response_only(code)
         if ctype and code != 204:
             self.send_header('Content-Type', ctype)
@@ -353,10 +359,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if code != 204 and self.command != 'HEAD':
             self.wfile.write(body)
-        if self.entry is not None:
-            self.entry['status'] = code
-            self.entry['bytes'] = len(body) if code != 204 else 0
-            self.entry['content_encoding'] = headers.get('Content-Encoding', '')
 
     def accept_gzip(self):
         ae = self.headers.get('Accept-Encoding') or ''
