@@ -4,6 +4,7 @@
 
 #include "opsdeck/app.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ struct app {
     char loki_text[320];
     char prom_text[320];
     char alerts_text[64];
+    size_t log_ring_bytes;         /* OPSDECK_LOG_RING_MB, 0: the ring's default */
 };
 
 /* How often the header's alert count is asked for. */
@@ -101,6 +103,34 @@ struct upstream *
 app_prometheus(struct app *app)
 {
     return app->prom;
+}
+
+size_t
+app_log_ring_bytes(struct app *app)
+{
+    return app->log_ring_bytes;
+}
+
+/* OPSDECK_LOG_RING_MB: 1 .. 65536 MiB. A bad value is reported (and the
+ * default kept), never silently ignored. */
+static void
+read_log_ring_env(struct app *app)
+{
+    const char *env = getenv("OPSDECK_LOG_RING_MB");
+    char *end;
+    unsigned long mb;
+
+    if (!env)
+        return;
+    errno = 0;
+    mb = strtoul(env, &end, 10);
+    if (errno || end == env || *end || mb < 1 || mb > 65536) {
+        ui_report(app->ui, UI_WARNING,
+                  "OPSDECK_LOG_RING_MB=%s: not a size in MiB (1-65536); the logs pane keeps 64",
+                  env);
+        return;
+    }
+    app->log_ring_bytes = (size_t)mb << 20;
 }
 
 struct store *
@@ -553,6 +583,7 @@ console_run(struct setup *s, const struct console_opts *opts)
     ui_set_settled(app.ui, app_settled, &app);
 
     app.session = make_session(&app);
+    read_log_ring_env(&app);
     app.probe = ev_timer_new(app.loop, on_probe, &app);
     make_upstreams(&app);
     update_header(&app);

@@ -563,20 +563,6 @@ on_save(struct view *view, const char *text)
  * The pane
  */
 
-/* The ring's budget: OPSDECK_LOG_RING_MB (1 .. 65536), else the default
- * (64 MiB); the lines beyond it are fetched again when scrolled to. */
-static size_t
-ring_bytes(void)
-{
-    const char *env = getenv("OPSDECK_LOG_RING_MB");
-    char *end;
-    unsigned long mb = env ? strtoul(env, &end, 10) : 0;
-
-    if (!env || *end || mb < 1 || mb > 65536)
-        return 0;
-    return (size_t)mb << 20;
-}
-
 static enum status
 logs_open(struct view *view, const char *arg)
 {
@@ -604,7 +590,7 @@ logs_open(struct view *view, const char *arg)
                                           "--loki URL)");
     }
     lg->app = app;
-    lg->ring = logring_new(&(struct logring_opts){.max_bytes = ring_bytes()});
+    lg->ring = logring_new(&(struct logring_opts){.max_bytes = app_log_ring_bytes(app)});
     lg->lv = logview_new(lg->ring);
     lg->range_s = 3600;
     if (lg->pod_ns) {

@@ -4,6 +4,7 @@
 #define OPSDECK_APP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "opsdeck/status.h"
@@ -57,6 +58,9 @@ const char *app_context(struct app *app);
 struct upstream;
 struct upstream *app_loki(struct app *app);
 struct upstream *app_prometheus(struct app *app);
+/* The logs pane's ring budget in bytes (OPSDECK_LOG_RING_MB), 0 for the
+ * ring's default; the lines beyond it are fetched again when scrolled to. */
+size_t app_log_ring_bytes(struct app *app);
 /* The store (cache.db and state.db), or NULL when opsdeck runs without one. */
 struct store;
 struct store *app_store(struct app *app);
