@@ -983,7 +983,7 @@ op_finish(struct loki_op *op)
     op_leave(op);
 }
 
-static void range_request(struct loki_op *op);
+static void range_request(struct loki_op *op, size_t fresh);
 static void op_timer(void *arg);
 
 /* Delivers the waiting batch; false when the op is gone or stopped. */
@@ -1042,14 +1042,16 @@ range_path(const struct loki_op *op)
 
 static void range_answer(void *arg, const struct upstream_response *resp);
 
+/* Sends the next request. fresh: entries not yet delivered that count
+ * toward the limit (the page in hand). */
 static void
-range_request(struct loki_op *op)
+range_request(struct loki_op *op, size_t fresh)
 {
     size_t base = op->page_size;
     char *path;
 
     if (op->limit) {
-        size_t remaining = op->limit - op->res.entries - op->nout;
+        size_t remaining = op->limit - op->res.entries - fresh;
 
         if (base > remaining + op->seen.n)
             base = remaining + op->seen.n;
@@ -1149,7 +1151,7 @@ range_page(struct loki_op *op)
         op->finished = true;
         return;
     }
-    range_request(op);
+    range_request(op, op->nout);
 }
 
 /*
@@ -1180,9 +1182,7 @@ range_request_early(struct loki_op *op, uint32_t result)
         op->req_end = bound + 1;
     if (op->req_start >= op->req_end)
         return;
-    op->nout = fresh;           /* for range_request's limit math */
-    range_request(op);
-    op->nout = 0;
+    range_request(op, fresh);
     op->early = true;
 }
 
@@ -1200,7 +1200,7 @@ range_answer(void *arg, const struct upstream_response *resp)
          * as many entries; the smaller size stays for the pages after. */
         op->page_size = op->req_limit / 2;
         op->grow = 0;
-        range_request(op);
+        range_request(op, op->nout);
         return;
     }
     if (resp->result != STATUS_OK || resp->http_status / 100 != 2) {
@@ -1298,7 +1298,7 @@ loki_range(struct loki *l, const struct loki_range_opts *opts, loki_batch_cb bat
         ev_timer_arm(op->timer, 0);
         return op;
     }
-    range_request(op);
+    range_request(op, op->nout);
     return op;
 }
 
@@ -1353,7 +1353,7 @@ loki_follow_timer(struct loki_op *op)
             return;
         }
     }
-    range_request(op);
+    range_request(op, op->nout);
 }
 
 struct loki_follow *
