@@ -102,7 +102,8 @@ append_locked(struct store *st, struct store_op *op)
     st->q_bytes += (int64_t)op->size;
     if (st->q_count == 1)
         st->q_first_ms = clock_mono_ms();
-    if (st->q_count == 1 || st->q_count >= STORE_BATCH_OPS)
+    if (st->q_count == 1 || st->q_count >= STORE_BATCH_OPS || op->type == OP_GROUP_COMMIT ||
+        op->type == OP_GROUP_DISCARD)
         pthread_cond_signal(&st->work_cv);
 }
 
@@ -1031,7 +1032,10 @@ writer_main(void *arg)
             pthread_cond_timedwait(&st->work_cv, &st->q_mu, &ts);
             continue;
         }
+        /* Wait for more, unless asked to flush, or the queue ends a group:
+         * its caller is done and nothing is gained by waiting. */
         if (!st->stopping && st->flush_seq <= st->done_seq && st->q_count < STORE_BATCH_OPS &&
+            st->q_tail->type != OP_GROUP_COMMIT && st->q_tail->type != OP_GROUP_DISCARD &&
             now < st->q_first_ms + STORE_BATCH_DELAY_MS) {
             deadline_ts(st->q_first_ms + STORE_BATCH_DELAY_MS, &ts);
             pthread_cond_timedwait(&st->work_cv, &st->q_mu, &ts);
