@@ -1021,6 +1021,15 @@ jsonw_arr_end(struct jsonw *w)
 }
 
 void
+jsonw_arr_continue(struct jsonw *w)
+{
+    jsonw_open(w, '[');
+    w->out->len--; /* the '[' is already out */
+    w->out->buf[w->out->len] = '\0';
+    w->first[w->depth] = false;
+}
+
+void
 jsonw_key(struct jsonw *w, const char *key)
 {
     jsonw_keyn(w, key, strlen(key));

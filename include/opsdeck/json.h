@@ -153,6 +153,10 @@ void jsonw_obj_begin(struct jsonw *w);
 void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);
 void jsonw_arr_end(struct jsonw *w);
+/* Enters an array whose '[' and first elements were written elsewhere (one
+ * array formatted in pieces): nothing is written now, the next value is
+ * preceded by a comma, and jsonw_arr_end closes it. */
+void jsonw_arr_continue(struct jsonw *w);
 void jsonw_key(struct jsonw *w, const char *key);
 void jsonw_keyn(struct jsonw *w, const char *key, size_t len);
 void jsonw_str(struct jsonw *w, const char *s);
