@@ -27,7 +27,7 @@ fi
 
 # --- packages -----------------------------------------------------------------
 build_pkgs="autoconf automake libtool pkg-config make gcc libncurses-dev libcurl4-openssl-dev
-  libyaml-dev libssl-dev libsqlite3-dev libpcre2-dev python3 openssl curl prometheus"
+  libyaml-dev libssl-dev libsqlite3-dev libpcre2-dev libdeflate-dev zlib1g-dev python3 openssl curl prometheus"
 test_pkgs="check clang tmux valgrind sqlite3 man-db"
 
 missing=

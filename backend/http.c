@@ -124,6 +124,7 @@ reset_response(struct http_req *r)
 {
     r->resp.status = 0;
     r->resp.content_type[0] = '\0';
+    r->resp.content_encoding[0] = '\0';
     r->resp.date = 0;
     r->resp.retry_after = -1;
     r->headers_done = false;
@@ -249,6 +250,9 @@ header_cb(char *data, size_t size, size_t n, void *userp)
     copy_trimmed(value, sizeof(value), colon + 1, len - name_len - 1);
     if (name_len == 12 && strncasecmp(data, "content-type", 12) == 0) {
         copy_trimmed(r->resp.content_type, sizeof(r->resp.content_type), colon + 1,
+                     len - name_len - 1);
+    } else if (name_len == 16 && strncasecmp(data, "content-encoding", 16) == 0) {
+        copy_trimmed(r->resp.content_encoding, sizeof(r->resp.content_encoding), colon + 1,
                      len - name_len - 1);
     } else if (name_len == 4 && strncasecmp(data, "date", 4) == 0) {
         int64_t d;
@@ -727,8 +731,12 @@ http_submit(struct http *h, const struct http_request *rq)
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, rq->low_speed_time_s);
     }
-    if (rq->gzip)
+    if (rq->gzip_raw) {
+        r->headers = curl_slist_append(r->headers, "Accept-Encoding: gzip");
+        curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+    } else if (rq->gzip) {
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    }
     if (rq->username) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERNAME, rq->username);

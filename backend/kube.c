@@ -18,6 +18,7 @@
 
 #include "opsdeck/clock.h"
 #include "opsdeck/execcred.h"
+#include "opsdeck/gunzip.h"
 #include "opsdeck/http.h"
 #include "opsdeck/kubeconfig.h"
 #include "opsdeck/log.h"
@@ -136,6 +137,9 @@ struct call {
     bool cont_known;            /* ... and settled next_cont (NULL: last page) */
     char *list_rv;              /* resourceVersion seen early, or NULL */
     bool next_requested;
+    bool gzipped;               /* kube_list_raw: body is still gzip (gzip_raw) */
+    struct gunzip_peek *peek;   /* ... inflating its first bytes for the early scan */
+    struct strbuf head;         /* ... what they decode to */
 };
 
 struct kube_op {
@@ -604,7 +608,45 @@ call_free(struct call *c)
     free(c->cont);
     free(c->next_cont);
     free(c->list_rv);
+    gunzip_peek_free(c->peek);
+    strbuf_done(&c->head);
     free(c);
+}
+
+/* Forgets what arrived of the answer (before the call is sent again). */
+static void
+call_reset_body(struct call *c)
+{
+    strbuf_reset(&c->body);
+    c->too_large = false;
+    c->status = 0;
+    c->gzipped = false;
+    gunzip_peek_free(c->peek);
+    c->peek = NULL;
+    strbuf_done(&c->head);
+}
+
+/* A body still gzip that must be read on this thread (an error body, or a
+ * page whose metadata the early scan could not read) is inflated in place,
+ * up to cap bytes. On failure the body is left empty. */
+static enum status
+call_inflate(struct call *c, size_t cap)
+{
+    char *plain;
+    size_t n;
+    enum status st;
+
+    if (!c->gzipped)
+        return STATUS_OK;
+    c->gzipped = false;
+    st = gunzip_dup(c->body.buf ? c->body.buf : "", c->body.len, cap, &plain, &n);
+    strbuf_done(&c->body);
+    if (st == STATUS_OK) {
+        c->body.buf = plain;
+        c->body.len = n;
+        c->body.cap = n + 1;
+    }
+    return st;
 }
 
 static void
@@ -734,6 +776,8 @@ call_headers(void *arg, const struct http_response *resp)
     c->status = resp->status;
     if (c->op->kind == OP_WATCH && resp->status == 200)
         watch_open(c);
+    if (c->op->kind == OP_LIST && c->op->raw_cb)
+        c->gzipped = gunzip_is_gzip_encoding(resp->content_encoding);
 }
 
 static bool
@@ -773,8 +817,21 @@ call_data(void *arg, const char *data, size_t len)
     if (op->kind == OP_LIST && !c->body.buf && op->last_body > len && c->status == 200)
         strbuf_reserve(&c->body, MIN(op->last_body + op->last_body / 8, cap));
     strbuf_append(&c->body, data, len);
-    if (op->kind == OP_LIST && c->status == 200 && !c->scanned)
-        page_data(c);
+    if (op->kind == OP_LIST && c->status == 200 && !c->scanned) {
+        if (c->gzipped) {
+            if (!c->peek)
+                c->peek = gunzip_peek_new();
+            if (!gunzip_peek_feed(c->peek, data, len, &c->head, EARLY_SCAN_LIMIT))
+                c->scanned = true; /* list_deliver reports the corrupt body */
+        }
+        if (!c->scanned)
+            page_data(c);
+        if (c->scanned && c->peek) {
+            gunzip_peek_free(c->peek);
+            c->peek = NULL;
+            strbuf_done(&c->head);
+        }
+    }
     return true;
 }
 
@@ -789,6 +846,8 @@ call_done(void *arg, const struct http_response *resp)
     c->resp = *resp;
     c->resp.body = NULL;
     c->resp.body_len = 0;
+    if (c->gzipped && (c->status < 200 || c->status >= 300))
+        call_inflate(c, MAX_ERROR_BODY);
     if (c->too_large) {
         c->resp.result = STATUS_TOOLARGE;
         snprintf(c->resp.error, sizeof(c->resp.error), "%s reply larger than %zu bytes",
@@ -804,9 +863,7 @@ call_done(void *arg, const struct http_response *resp)
         c->auth_retried = true;
         if (c->cred_gen == k->cred_gen)
             execcred_invalidate(k->exec);
-        strbuf_reset(&c->body);
-        c->too_large = false;
-        c->status = 0;
+        call_reset_body(c);
         call_start(c);
         return;
     }
@@ -860,12 +917,15 @@ call_submit(struct call *c)
     static const char *const headers[] = { "Accept: application/json",
                                            "User-Agent: opsdeck/" PACKAGE_VERSION, NULL };
     struct http_request rq = {
-        .headers = headers, .tls = &tls, .gzip = k->gzip, .retries = HTTP_RETRIES,
+        .headers = headers, .tls = &tls, .retries = HTTP_RETRIES,
         .on_headers = call_headers, .on_data = call_data, .on_done = call_done, .arg = c,
     };
     char *url = xasprintf("%s%s", k->server, c->path);
     const char **all_headers = NULL;
 
+    /* A raw list's pages travel compressed to the caller's parse threads. */
+    rq.gzip_raw = k->gzip && op->kind == OP_LIST && op->raw_cb;
+    rq.gzip = k->gzip && !rq.gzip_raw;
     if (op->kind == OP_RAW) {
         size_t n = 0, extra = op->headers ? strv_len((const char *const *)op->headers) : 0;
 
@@ -1548,8 +1608,9 @@ scan_member(const char *b, const char *end, const char *key, size_t klen, char *
 static void
 page_data(struct call *c)
 {
-    const char *b = c->body.buf, *items;
-    size_t len = MIN(c->body.len, EARLY_SCAN_LIMIT);
+    const struct strbuf *src = c->gzipped ? &c->head : &c->body;
+    const char *b = src->buf, *items;
+    size_t len = MIN(src->len, EARLY_SCAN_LIMIT);
     char *cont;
     int found;
 
@@ -1557,7 +1618,7 @@ page_data(struct call *c)
     if (!items) {
         /* Wait for the items key (the whole metadata), unless it is not
          * coming within the limit. */
-        if (c->body.len >= EARLY_SCAN_LIMIT)
+        if (src->len >= EARLY_SCAN_LIMIT)
             c->scanned = true;
         return;
     }
@@ -1625,9 +1686,17 @@ list_deliver(struct kube_op *op)
         struct kube_result res;
         uint32_t meta, items;
         char *cont, *rv;
+        enum status st;
 
         if (!c->done)
             return;
+        if (c->gzipped && !c->cont_known &&
+            (st = call_inflate(c, op->k->opts.max_response)) != STATUS_OK) {
+            fail_result(&res, st, "reply from %s: %s", c->path, status_text());
+            res.http_status = c->resp.status;
+            list_finish(op, &res, NULL);
+            return;
+        }
         if (op->raw_cb && c->cont_known) {
             /* The early scan read the metadata: the caller parses. */
             cont = xstrdup(c->next_cont);
@@ -1679,6 +1748,7 @@ list_deliver(struct kube_op *op)
         if (op->raw_cb) {
             struct kube_raw_page raw = {
                 .len = c->body.len, .path = c->path, .last = page.last, .index = page.index,
+                .gzip = c->gzipped, .max_len = op->k->opts.max_response,
             };
 
             raw.body = c->body.buf ? strbuf_detach(&c->body) : xstrdup("");

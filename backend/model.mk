@@ -39,7 +39,8 @@ TESTS += tests/unit/test-model-json
 check_PROGRAMS += tests/unit/test-parsepool
 tests_unit_test_parsepool_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_parsepool_LDADD = $(UNIT_LIBS)
-tests_unit_test_parsepool_SOURCES = tests/unit/test-parsepool.c tests/unit/testlib.h
+tests_unit_test_parsepool_SOURCES = tests/unit/test-parsepool.c tests/unit/gziplib.h \
+    tests/unit/testlib.h
 TESTS += tests/unit/test-parsepool
 
 # Fuzz targets: replayed over their corpus and every fixture in make check;

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# backend/net.mk - HTTP on curl multi, the Kubernetes client, informers, exec credential plugins
+# backend/net.mk - HTTP on curl multi, gzip bodies, the Kubernetes client, informers, exec credential plugins
 
 backend_libbackend_a_SOURCES += backend/execcred.c
+backend_libbackend_a_SOURCES += backend/gunzip.c
 backend_libbackend_a_SOURCES += backend/http.c
 backend_libbackend_a_SOURCES += backend/informer.c
 backend_libbackend_a_SOURCES += backend/kube.c
@@ -62,6 +63,7 @@ EXTRA_DIST += tests/lib/stubserver.py
 # Headers of these modules (the contracts; listed for make dist).
 backend_libbackend_a_SOURCES += \
     include/opsdeck/execcred.h \
+    include/opsdeck/gunzip.h \
     include/opsdeck/http.h \
     include/opsdeck/informer.h \
     include/opsdeck/kube.h \
@@ -98,3 +100,10 @@ TESTS += tests/unit/test-loki-podlog
 EXTRA_DIST += tests/fixtures/loki-client
 backend_libbackend_a_SOURCES += include/opsdeck/loki.h
 backend_libbackend_a_SOURCES += include/opsdeck/podlog.h
+
+check_PROGRAMS += tests/unit/test-gunzip
+tests_unit_test_gunzip_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_gunzip_LDADD = $(UNIT_LIBS)
+tests_unit_test_gunzip_SOURCES = tests/unit/test-gunzip.c tests/unit/gziplib.h \
+    tests/unit/testlib.h
+TESTS += tests/unit/test-gunzip

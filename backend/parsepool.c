@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "opsdeck/evloop.h"
+#include "opsdeck/gunzip.h"
 #include "opsdeck/json.h"
 #include "opsdeck/log.h"
 #include "opsdeck/strbuf.h"
@@ -28,8 +29,21 @@ struct job {
     enum kind kind;
     char *body;
     size_t len;
+    bool gzip;
+    size_t max_len;
     char *origin;
     struct parsepool_result *res;
+};
+
+/* What a worker keeps from page to page: the tokens, and the buffer gzip
+ * pages are inflated into (a page's size again and again: reusing it spares
+ * the allocator and the kernel's page faults). */
+struct worker {
+    struct parsepool *pp;
+    struct json_doc doc;
+    struct gunzip *gz;
+    char *plain;
+    size_t plain_cap;
 };
 
 struct parsepool {
@@ -40,6 +54,7 @@ struct parsepool {
     int pipe_rd, pipe_wr; /* workers write a byte per finished page */
     struct ev_watch *watch;
     pthread_t threads[MAX_THREADS];
+    struct worker workers[MAX_THREADS];
     unsigned nthreads;
 
     pthread_mutex_t lock; /* guards everything below */
@@ -107,7 +122,8 @@ add_skip(struct parsepool_result *res, size_t *cap, const struct json_doc *doc, 
 }
 
 static void
-parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc)
+parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc, const char *body,
+           size_t len)
 {
     struct parsepool_result *res = job->res;
     const char *origin = job->origin ? job->origin : "the server";
@@ -118,7 +134,7 @@ parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc)
     uint32_t key, item, items;
 
     strbuf_init(&enc);
-    if (json_parse(doc, job->body, job->len) != STATUS_OK || json_type(doc, 0) != JSON_OBJECT) {
+    if (json_parse(doc, body, len) != STATUS_OK || json_type(doc, 0) != JSON_OBJECT) {
         res->st = STATUS_JSON;
         snprintf(res->error, sizeof(res->error), "malformed JSON reply from %s: %s", origin,
                  doc->ntoks ? "not an object" : doc->err);
@@ -177,13 +193,34 @@ parse_page(struct parsepool *pp, struct job *job, struct json_doc *doc)
     strbuf_done(&enc);
 }
 
+/* A gzip page inflated into the worker's buffer; false with the result's
+ * error set when it does not inflate. */
+static bool
+inflate_page(struct worker *w, struct job *job, size_t *len)
+{
+    const char *origin = job->origin ? job->origin : "the server";
+    enum status st = STATUS_NOMEM;
+
+    if (!w->gz)
+        w->gz = gunzip_new();
+    if (w->gz)
+        st = gunzip_whole(w->gz, job->body, job->len, job->max_len, &w->plain, &w->plain_cap,
+                          len);
+    if (st == STATUS_OK)
+        return true;
+    job->res->st = st;
+    snprintf(job->res->error, sizeof(job->res->error), "reply from %s: %s", origin,
+             status_text());
+    return false;
+}
+
 static void *
 worker_main(void *arg)
 {
-    struct parsepool *pp = arg;
-    struct json_doc doc;
+    struct worker *w = arg;
+    struct parsepool *pp = w->pp;
 
-    json_doc_init(&doc);
+    json_doc_init(&w->doc);
     pthread_mutex_lock(&pp->lock);
     for (;;) {
         struct job *job;
@@ -199,7 +236,14 @@ worker_main(void *arg)
             pp->queue_tail = NULL;
         pthread_mutex_unlock(&pp->lock);
 
-        parse_page(pp, job, &doc);
+        if (!job->gzip) {
+            parse_page(pp, job, &w->doc, job->body, job->len);
+        } else {
+            size_t len;
+
+            if (inflate_page(w, job, &len))
+                parse_page(pp, job, &w->doc, w->plain, len);
+        }
         free(job->body);
         job->body = NULL;
 
@@ -211,7 +255,9 @@ worker_main(void *arg)
             ;
     }
     pthread_mutex_unlock(&pp->lock);
-    json_doc_done(&doc);
+    json_doc_done(&w->doc);
+    gunzip_free(w->gz);
+    free(w->plain);
     return NULL;
 }
 
@@ -299,7 +345,10 @@ parsepool_new(struct evloop *loop, unsigned threads, unsigned flags, parsepool_d
     pthread_mutex_init(&pp->lock, NULL);
     pthread_cond_init(&pp->cond, NULL);
     for (unsigned i = 0; i < threads; i++) {
-        int err = pthread_create(&pp->threads[i], NULL, worker_main, pp);
+        int err;
+
+        pp->workers[i].pp = pp;
+        err = pthread_create(&pp->threads[i], NULL, worker_main, &pp->workers[i]);
 
         if (err) {
             if (pp->nthreads > 0)
@@ -315,19 +364,20 @@ parsepool_new(struct evloop *loop, unsigned threads, unsigned flags, parsepool_d
 }
 
 void
-parsepool_submit(struct parsepool *pp, enum kind kind, char *body, size_t len, const char *origin,
-                 void *tag)
+parsepool_submit(struct parsepool *pp, const struct parsepool_page *page)
 {
     struct job *job = xcalloc(1, sizeof(*job));
 
     job->seq = pp->next_seq++;
-    job->kind = kind;
-    job->body = body;
-    job->len = len;
-    job->origin = origin ? xstrdup(origin) : NULL;
+    job->kind = page->kind;
+    job->body = page->body;
+    job->len = page->len;
+    job->gzip = page->gzip;
+    job->max_len = page->max_len;
+    job->origin = page->origin ? xstrdup(page->origin) : NULL;
     job->res = xcalloc(1, sizeof(*job->res));
-    job->res->tag = tag;
-    job->res->kind = kind;
+    job->res->tag = page->tag;
+    job->res->kind = page->kind;
     job->res->st = STATUS_OK;
     pp->pending++;
     pthread_mutex_lock(&pp->lock);

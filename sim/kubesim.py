@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 sys.dont_write_bytecode = True       # keep the source tree (and a read-only distcheck) clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -1221,6 +1222,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = (b'{"kind":"%sList","apiVersion":"v1","metadata":{"resourceVersion":12},'
                     b'"items":{"metadata":"oops"}}' % (kind.kind.encode() if kind else b'Pod'))
             self.send_body(200, body)
+            return True
+        if k == 'gzipbroken':
+            # The real page, gzip, with a stretch of its deflate data overwritten past the
+            # metadata: the start still inflates, the whole does not.
+            gz = bytearray(gzip.compress(self.normal_body(path), compresslevel=1, mtime=0))
+            mid = max(len(gz) // 2, 64)
+            gz[mid:mid + 16] = b'\xff' * 16
+            self.send_head(200, 'application/json', len(gz), {'Content-Encoding': 'gzip'})
+            self.wfile.write(bytes(gz))
+            return True
+        if k == 'huge' and f.get('gzip'):
+            # The same body gzip-compressed (to about 1/1000): a bomb for clients that cap
+            # only the bytes on the wire.
+            size = int(f.get('bytes', 64 << 20))
+            head = b'{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},' \
+                   b'"items":[{"metadata":{"name":"huge","annotations":{"x":"'
+            tail = b'"}}}]}'
+            z = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            parts = [z.compress(head)]
+            left = max(size - len(head) - len(tail), 0)
+            block = b'A' * 65536
+            while left > 0:
+                n = min(left, len(block))
+                parts.append(z.compress(block[:n]))
+                left -= n
+            parts.append(z.compress(tail))
+            parts.append(z.flush())
+            gz = b''.join(parts)
+            self.send_head(200, 'application/json', len(gz), {'Content-Encoding': 'gzip'})
+            self.wfile.write(gz)
             return True
         if k == 'huge':
             size = int(f.get('bytes', 64 << 20))

@@ -42,6 +42,8 @@ struct http_response {
     const char *body;             /* accumulated body (not with on_data); borrowed */
     size_t body_len;
     char content_type[96];
+    char content_encoding[32];    /* as sent ("gzip"); "" absent. Only gzip_raw
+                                     bodies can still be encoded */
     int64_t date;                 /* Date header, Unix seconds; 0 absent */
     int retry_after;              /* Retry-After seconds; -1 absent */
     uint64_t bytes_in;            /* bytes received: headers plus the body as it came
@@ -63,6 +65,10 @@ struct http_request {
     const char *username;         /* basic auth */
     const char *password;
     bool gzip;                    /* Accept-Encoding: gzip, transparently decoded */
+    bool gzip_raw;                /* Accept-Encoding: gzip, the body delivered as it
+                                     came (resp.content_encoding says whether it is
+                                     gzip): the caller inflates it, e.g. on another
+                                     thread. max_body then caps the encoded bytes */
     long connect_timeout_ms;      /* 0 = 10000; capped at 10000 */
     long timeout_ms;              /* whole transfer; 0 = none (watches) */
     long low_speed_time_s;        /* abort when under 1 byte/s this long; 0 = off */

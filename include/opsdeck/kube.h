@@ -191,14 +191,19 @@ struct kube_raw_page {
     const char *path;           /* the page's path and query (borrowed, for messages) */
     bool last;                  /* no continue token */
     unsigned index;             /* as kube_page's */
+    bool gzip;                  /* body is gzip as the server sent it: the caller
+                                   inflates it (gunzip_whole), refusing more than
+                                   max_len decoded bytes */
+    size_t max_len;
 };
 typedef void (*kube_raw_page_cb)(void *arg, struct kube_raw_page *page);
 /* kube_list, but each page body is handed over unparsed, for a caller that
  * parses elsewhere (on worker threads) while the next page downloads. The
  * continue token and the resourceVersion come from the early scan of the
- * metadata; a page whose metadata that scan cannot read is parsed here for
- * them (the body still goes over unparsed). The body is not checked to be
- * a list: that is the caller's parse. */
+ * metadata (inflated only that far when the page came gzip); a page whose
+ * metadata that scan cannot read is inflated and parsed here for them (the
+ * body then goes over plain, unparsed). The body is not checked to be a
+ * list: that is the caller's parse. */
 struct kube_op *kube_list_raw(struct kube *k, enum kind kind, const char *ns,
                               const struct kube_selectors *sel, kube_raw_page_cb page,
                               kube_list_done_cb done, void *arg);

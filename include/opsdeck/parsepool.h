@@ -42,7 +42,9 @@ struct parsepool_blob {
 struct parsepool_result {
     void *tag;      /* as submitted */
     enum kind kind; /* as submitted */
-    enum status st; /* STATUS_OK, or STATUS_JSON: the body is no list (error says why) */
+    enum status st; /* STATUS_OK; STATUS_JSON: the body is no list; STATUS_CORRUPT or
+                       STATUS_TOOLARGE: a gzip body that does not inflate (error
+                       says why) */
     char error[512];
     struct kobj **objs; /* the parsed items in page order; the callback may take any
                            of them (set the slot to NULL): the rest are freed with the
@@ -71,11 +73,22 @@ enum parsepool_flags {
  * STATUS_IO) only when no pipe or thread can be made. */
 struct parsepool *parsepool_new(struct evloop *loop, unsigned threads, unsigned flags,
                                 parsepool_done_cb done, void *arg);
-/* Queues a page of kind: body (len bytes, NUL-terminated) is taken and
- * freed by the pool. origin names the page in error messages ("/api/v1/pods
- * ?limit=500", copied; NULL: "the server"). */
-void parsepool_submit(struct parsepool *pp, enum kind kind, char *body, size_t len,
-                      const char *origin, void *tag);
+/* A page to parse. */
+struct parsepool_page {
+    enum kind kind;
+    char *body;         /* len bytes, NUL-terminated; taken and freed by the pool */
+    size_t len;
+    bool gzip;          /* body is gzip: inflated on the worker (into a buffer the
+                           worker keeps), at most max_len bytes, else the result
+                           is STATUS_TOOLARGE; corrupt data is STATUS_CORRUPT */
+    size_t max_len;
+    const char *origin; /* names the page in messages ("/api/v1/pods?limit=500");
+                           copied; NULL: "the server" */
+    void *tag;          /* handed back in the result */
+};
+
+/* Queues a page. */
+void parsepool_submit(struct parsepool *pp, const struct parsepool_page *page);
 /* Pages submitted and not yet handed back. */
 size_t parsepool_pending(const struct parsepool *pp);
 /* Stops and joins the threads; pages not handed back yet are dropped with

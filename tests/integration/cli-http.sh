@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # tests/integration/cli-http.sh - bad answers from the API server (sim faults and a fake proxy):
-# malformed, truncated and cut-off JSON, wrong types, huge bodies over --max-response,
+# malformed, truncated and cut-off JSON, wrong types, huge bodies over --max-response (plain and
+# as a gzip bomb), damaged gzip,
 # 401/403/404/500/502/503 with Status bodies and with a proxy's HTML, expired tokens, RBAC,
 # hanging, stalling, silent and unreachable servers, 429/503 with Retry-After. Each failure: exit
 # status 1, one line naming the server and what went wrong, nothing on stdout, and cache.db
@@ -72,6 +73,14 @@ fault '{"kind":"huge","resource":"nodes","bytes":209715200}'
 bad "a 200 MB body over --max-response 1 (cut off early)" \
     "${S}listing nodes: /api/v1/nodes\?limit=500 reply larger than 1048576 bytes" 15 \
     --max-response 1 get nodes
+fault '{"kind":"huge","resource":"pods","bytes":209715200,"gzip":true}'
+bad "a 200 MB body sent gzip (200 kB on the wire) over --max-response 1" \
+    "${S}listing pods: reply from /api/v1/pods\?limit=500: gzip body decodes to more than 1048576 bytes" \
+    15 --max-response 1 get pods -A
+fault '{"kind":"gzipbroken","resource":"pods"}'
+bad "a gzip page damaged past its metadata" \
+    "${S}listing pods: reply from /api/v1/pods\?limit=500: gzip body is corrupt or cut short" 30 \
+    get pods -A -o json
 
 # --- error statuses with Status bodies --------------------------------------------------------
 fault '{"kind":"401","resource":"nodes"}'
@@ -280,16 +289,22 @@ bad "the API server is down, get tenants" \
     "${S}listing [a-z]+: .*(Couldn't connect|Connection refused)" 30 get tenants
 
 # --- a list whose second page is bad ----------------------------------------------------------
-# A bigger platform (3 pages of 500 pods). The first page is held back for 2 s; meanwhile the
+# A bigger platform (9 pages of 500 pods). The first page is held back for 2 s; meanwhile the
 # next fault is queued, so it hits the second page: the first page's pods must not be written.
 SIM_DIR=$CLI_DIR/sim-pages
 export OPSDECK_CLOCK=2026-11-24T03:12:00Z
-cli_start_sim --nodes 10 --tenant-namespaces 40 --pods 1200
+cli_start_sim --nodes 10 --tenant-namespaces 40 --pods 4500
 S="^opsdeck: $SIM_URL: "
 ops get pods -A -o json > "$t.pods-big" 2> "$t.err"
-n=$("$PYTHON3" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$t.pods-big")
-[ "$n" = 1200 ]
-ok $? "a live get of 1200 pods (3 pages of 500) fills the cache ($n)" || diag "$(cat "$t.err")"
+# 4,500 pods are printed in two halves formatted at once: one array, in order, none twice.
+n=$("$PYTHON3" -c '
+import json, sys
+keys = [(p["namespace"], p["name"]) for p in json.load(open(sys.argv[1]))]
+assert keys == sorted(set(keys)), "not sorted, or a pod twice"
+print(len(keys))' "$t.pods-big")
+[ "$n" = 4500 ]
+ok $? "a live get of 4500 pods (9 pages of 500) prints each once, sorted, and fills the cache ($n)" ||
+    diag "$(cat "$t.err")"
 cli_cache_dump "$t.base"
 export OPSDECK_CLOCK=2026-11-24T04:00:00Z
 fault '{"kind":"hang","seconds":2,"resource":"pods"}'

@@ -31,7 +31,11 @@
 #                                paged with continue tokens "c<offset>"; the metadata goes out
 #                                first, the items `page_delay_ms` later; `expire_continue`
 #                                requests with a continue token get 410 Expired first; item
-#                                number `bad_item` has a malformed metadata
+#                                number `bad_item` has a malformed metadata. With `gzip`
+#                                (and the client accepting it) pages and errors go gzip, the
+#                                metadata flushed as its own deflate block first;
+#                                `gzip_garbage` says gzip but sends bytes that are not;
+#                                `cont_escape` writes continue tokens with \u escapes
 #   /api/v1/pods?watch=true      `watch_status` (200) and then the `watch` lines (each
 #                                {"line": text, "delay_ms": n}), then EOF, or silence while
 #                                `watch_hold` (until the client leaves)
@@ -57,6 +61,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"
 
@@ -64,8 +69,8 @@ state_lock = threading.Lock()
 state = {"connections": 0, "requests": 0, "retry": {}, "log": []}
 KUBE_DEFAULTS = {"items": 30, "pad": 100, "page_delay_ms": 0, "expire_continue": 0,
                  "bad_item": -1, "watch_status": 200, "watch_body": None, "watch": [],
-                 "watch_hold": False,
-                 "token": "good", "list_rv": "100"}
+                 "watch_hold": False, "gzip": False, "gzip_garbage": False,
+                 "cont_escape": False, "token": "good", "list_rv": "100"}
 kube = dict(KUBE_DEFAULTS)
 T0 = time.monotonic()
 
@@ -114,10 +119,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
-    def start_chunked(self, ctype="application/json"):
+    def start_chunked(self, ctype="application/json", extra=None):
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Transfer-Encoding", "chunked")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
         self.end_headers()
         self.wfile.flush()
 
@@ -206,10 +213,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             expire = cfg["expire_continue"] > 0 and "continue" in q
             if expire:
                 kube["expire_continue"] -= 1
+        gz = cfg["gzip"] and "gzip" in (self.headers.get("Accept-Encoding") or "")
         if expire:
-            self.send_json(410, self.status_obj(410, "Expired", "The provided continue "
-                                                "parameter is too old to display a consistent "
-                                                "list result."))
+            err = self.status_obj(410, "Expired", "The provided continue parameter is too old "
+                                  "to display a consistent list result.")
+            if gz:
+                self.send_body(410, gzip.compress(json.dumps(err).encode()), "application/json",
+                               {"Content-Encoding": "gzip"})
+            else:
+                self.send_json(410, err)
             return
         limit = int(q.get("limit", "0")) or cfg["items"]
         start = int(q["continue"][1:]) if "continue" in q else 0
@@ -219,6 +231,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             meta["continue"] = "c%d" % end
             meta["remainingItemCount"] = cfg["items"] - end
         head = json.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": meta})[:-1]
+        if cfg["cont_escape"] and "continue" in meta:
+            esc = "".join("\\u%04x" % ord(ch) for ch in meta["continue"])
+            head = head.replace('"%s"' % meta["continue"], '"%s"' % esc)
         items = [{"metadata": {"name": "pod-%04d" % i, "namespace": "ns",
                                "resourceVersion": str(i + 1),
                                "annotations": {"pad": "x" * cfg["pad"]}},
@@ -228,11 +243,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for it in items:
             if it["metadata"]["name"] == "pod-%04d" % cfg["bad_item"]:
                 it["metadata"] = "not an object"
-        self.start_chunked()
-        self.chunk((head + ',"items":[').encode())
+        first = (head + ',"items":[').encode()
+        rest = (",".join(json.dumps(i) for i in items) + "]}").encode()
+        if gz and cfg["gzip_garbage"]:
+            self.start_chunked(extra={"Content-Encoding": "gzip"})
+            self.chunk(b"<html>not gzip at all</html>")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if gz:
+            z = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            first = z.compress(first) + z.flush(zlib.Z_SYNC_FLUSH)
+            rest = z.compress(rest) + z.flush()
+            self.start_chunked(extra={"Content-Encoding": "gzip"})
+        else:
+            self.start_chunked()
+        self.chunk(first)
         if cfg["page_delay_ms"]:
             time.sleep(cfg["page_delay_ms"] / 1000.0)
-        self.chunk((",".join(json.dumps(i) for i in items) + "]}").encode())
+        self.chunk(rest)
         self.wfile.write(b"0\r\n\r\n")
 
     def kube_watch(self, q, body):

@@ -15,6 +15,7 @@
 #include "opsdeck/strbuf.h"
 #include "opsdeck/xalloc.h"
 
+#include "gziplib.h"
 #include "testlib.h"
 
 #define POD_LIST "kubernetes/cloudability/pods.json"
@@ -68,6 +69,30 @@ dup_body(const char *s, size_t *len)
     return xstrdup(s);
 }
 
+/* Queues a plain page of pods (body taken). */
+static void
+submit(struct parsepool *pp, char *body, size_t len, const char *origin, void *tag)
+{
+    parsepool_submit(pp, &(struct parsepool_page){ .kind = KIND_POD, .body = body, .len = len,
+                                                   .origin = origin, .tag = tag });
+}
+
+/* Queues text as a gzip page of pods, inflated under max_len. */
+static void
+submit_gzip(struct parsepool *pp, const char *text, size_t max_len, const char *origin, void *tag)
+{
+    size_t zlen;
+    unsigned char *z = gzip_member(text, strlen(text), &zlen);
+    char *body = xmalloc(zlen + 1);
+
+    memcpy(body, z, zlen);
+    body[zlen] = '\0';
+    free(z);
+    parsepool_submit(pp, &(struct parsepool_page){ .kind = KIND_POD, .body = body, .len = zlen,
+                                                   .gzip = true, .max_len = max_len,
+                                                   .origin = origin, .tag = tag });
+}
+
 /* The names (ns/name) of the items of a list, parsed here in one thread. */
 static size_t
 direct_names(const char *text, char names[][128], size_t max)
@@ -108,7 +133,7 @@ START_TEST(test_pages_in_order)
         char *body = dup_body(text, &len);
 
         tags[i] = i;
-        parsepool_submit(pp, KIND_POD, body, len, "/api/v1/pods?limit=500", &tags[i]);
+        submit(pp, body, len, "/api/v1/pods?limit=500", &tags[i]);
     }
     ck_assert_uint_eq(parsepool_pending(pp), 24);
     drain(loop, pp);
@@ -148,7 +173,7 @@ START_TEST(test_encode)
 
     strbuf_init(&enc);
     body = dup_body(text, &len);
-    parsepool_submit(pp, KIND_POD, body, len, NULL, NULL);
+    submit(pp, body, len, NULL, NULL);
     drain(loop, pp);
     ck_assert_uint_eq(g.n, 1);
     ck_assert_ptr_nonnull(g.res[0]->blobs);
@@ -196,7 +221,7 @@ START_TEST(test_bad_items)
     size_t len;
     char *body = dup_body(page, &len);
 
-    parsepool_submit(pp, KIND_POD, body, len, NULL, NULL);
+    submit(pp, body, len, NULL, NULL);
     drain(loop, pp);
     res = g.res[0];
     ck_assert_int_eq(res->st, STATUS_OK);
@@ -235,7 +260,7 @@ START_TEST(test_not_a_list)
         size_t len;
         char *body = dup_body(bodies[i], &len);
 
-        parsepool_submit(pp, KIND_POD, body, len, "/api/v1/pods", NULL);
+        submit(pp, body, len, "/api/v1/pods", NULL);
     }
     drain(loop, pp);
     ck_assert_uint_eq(g.n, 5);
@@ -256,6 +281,92 @@ START_TEST(test_not_a_list)
 }
 END_TEST
 
+/* gzip pages, as kube_list_raw hands them over, mixed with plain ones:
+ * inflated on the workers (each reusing its buffer), handed back in order. */
+START_TEST(test_gzip_pages)
+{
+    char *text = fixture_read(POD_LIST, NULL);
+    char names[32][128];
+    size_t want = direct_names(text, names, 32);
+    struct evloop *loop = evloop_new();
+    struct got g = {0};
+    struct parsepool *pp = parsepool_new(loop, 2, PARSEPOOL_ENCODE, on_done, &g);
+    int tags[12];
+
+    for (int i = 0; i < 12; i++) {
+        tags[i] = i;
+        if (i % 3 == 2) {
+            size_t len;
+            char *body = dup_body(text, &len);
+
+            submit(pp, body, len, "/api/v1/pods", &tags[i]);
+        } else {
+            submit_gzip(pp, text, 64 << 20, "/api/v1/pods", &tags[i]);
+        }
+    }
+    drain(loop, pp);
+    ck_assert_uint_eq(g.n, 12);
+    for (size_t i = 0; i < g.n; i++) {
+        struct parsepool_result *res = g.res[i];
+
+        ck_assert_ptr_eq(res->tag, &tags[i]);
+        ck_assert_int_eq(res->st, STATUS_OK);
+        ck_assert_uint_eq(res->nobjs, want);
+        ck_assert_ptr_nonnull(res->blobs);
+        ck_assert_str_eq(res->objs[want - 1]->name, strchr(names[want - 1], '/') + 1);
+        parsepool_result_free(res);
+    }
+    parsepool_free(pp);
+    evloop_free(loop);
+    free(text);
+}
+END_TEST
+
+/* A gzip page over the size cap, and one that is damaged: the page fails
+ * with a message naming it; the next pages are unaffected. */
+START_TEST(test_gzip_bad)
+{
+    char *text = fixture_read(POD_LIST, NULL);
+    struct evloop *loop = evloop_new();
+    struct got g = {0};
+    struct parsepool *pp = parsepool_new(loop, 1, 0, on_done, &g);
+    size_t len;
+    char *body;
+
+    submit_gzip(pp, text, 1000, "/api/v1/pods?limit=500", NULL);
+    submit(pp, xstrdup("\x1f\x8b\x08\x00garbage"), 12, "/api/v1/pods?limit=500&continue=x",
+           NULL);
+    body = dup_body(text, &len);
+    submit(pp, body, len, NULL, NULL);
+    drain(loop, pp);
+    ck_assert_uint_eq(g.n, 3);
+    ck_assert_int_eq(g.res[0]->st, STATUS_TOOLARGE);
+    ck_assert_str_eq(g.res[0]->error, "reply from /api/v1/pods?limit=500: gzip body decodes to "
+                                      "more than 1000 bytes");
+    ck_assert_int_eq(g.res[1]->st, STATUS_JSON); /* not flagged gzip: read as JSON */
+    ck_assert_int_eq(g.res[2]->st, STATUS_OK);
+    for (size_t i = 0; i < g.n; i++)
+        parsepool_result_free(g.res[i]);
+    g.n = 0;
+
+    /* The same bytes flagged gzip. */
+    parsepool_submit(pp, &(struct parsepool_page){ .kind = KIND_POD,
+                                                   .body = xstrdup("\x1f\x8b\x08\x00garbage"),
+                                                   .len = 12, .gzip = true, .max_len = 1 << 20,
+                                                   .origin = "/api/v1/pods" });
+    drain(loop, pp);
+    ck_assert_uint_eq(g.n, 1);
+    ck_assert_int_eq(g.res[0]->st, STATUS_CORRUPT);
+    ck_assert_msg(strncmp(g.res[0]->error, "reply from /api/v1/pods: gzip body is corrupt", 45) ==
+                      0,
+                  "%s", g.res[0]->error);
+    parsepool_result_free(g.res[0]);
+    parsepool_free(pp);
+    evloop_free(loop);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_free_with_pages_queued)
 {
     char *text = fixture_read(POD_LIST, NULL);
@@ -267,7 +378,7 @@ START_TEST(test_free_with_pages_queued)
         size_t len;
         char *body = dup_body(text, &len);
 
-        parsepool_submit(pp, KIND_POD, body, len, NULL, NULL);
+        submit(pp, body, len, NULL, NULL);
     }
     /* Dropped, results and all (the sanitizers check nothing leaks). */
     parsepool_free(pp);
@@ -288,6 +399,8 @@ main(void)
     tcase_add_test(tc, test_encode);
     tcase_add_test(tc, test_bad_items);
     tcase_add_test(tc, test_not_a_list);
+    tcase_add_test(tc, test_gzip_pages);
+    tcase_add_test(tc, test_gzip_bad);
     tcase_add_test(tc, test_free_with_pages_queued);
     suite_add_tcase(s, tc);
     return run_suite(s);
