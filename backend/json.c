@@ -1066,8 +1066,17 @@ jsonw_str(struct jsonw *w, const char *s)
 void
 jsonw_int(struct jsonw *w, int64_t v)
 {
+    char digits[24], *p = digits + sizeof(digits);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
     jsonw_sep(w);
-    strbuf_printf(w->out, "%lld", (long long)v);
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    strbuf_append(w->out, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 void

@@ -64,14 +64,6 @@ strbuf_puts(struct strbuf *sb, const char *s)
 }
 
 void
-strbuf_putc(struct strbuf *sb, char c)
-{
-    strbuf_reserve(sb, 1);
-    sb->buf[sb->len++] = c;
-    sb->buf[sb->len] = '\0';
-}
-
-void
 strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
     va_list copy;

@@ -320,10 +320,19 @@ sorted(struct cluster *cl, enum kind kind, const char *ns, size_t *n)
     const struct kobj *const *objs = cluster_all(cl, kind, &all);
     const struct kobj **out = xcalloc(all + 1, sizeof(*out));
 
-    for (size_t i = 0; i < all; i++)
-        if (!ns || (objs[i]->ns && strcmp(objs[i]->ns, ns) == 0))
+    bool in_order = true;
+
+    for (size_t i = 0; i < all; i++) {
+        if (!ns || (objs[i]->ns && strcmp(objs[i]->ns, ns) == 0)) {
+            if (j > 0 && in_order && cmp_obj(&out[j - 1], &objs[i]) > 0)
+                in_order = false;
             out[j++] = objs[i];
-    qsort(out, j, sizeof(*out), cmp_obj);
+        }
+    }
+    /* The API server lists in the order of its storage keys, which is
+     * this order but for rare prefix cases: mostly nothing to sort. */
+    if (!in_order)
+        qsort(out, j, sizeof(*out), cmp_obj);
     *n = j;
     return out;
 }

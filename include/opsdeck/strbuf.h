@@ -24,7 +24,15 @@ void strbuf_reset(struct strbuf *sb);       /* len = 0, keeps the memory */
 void strbuf_reserve(struct strbuf *sb, size_t extra);
 void strbuf_append(struct strbuf *sb, const void *data, size_t len);
 void strbuf_puts(struct strbuf *sb, const char *s);
-void strbuf_putc(struct strbuf *sb, char c);
+/* One byte; inline, the JSON writer and the parsers call it per character. */
+static inline void
+strbuf_putc(struct strbuf *sb, char c)
+{
+    if (sb->len + 2 > sb->cap)
+        strbuf_reserve(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
+}
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) ATTR_FORMAT(2, 3);
 void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap) ATTR_FORMAT(2, 0);
 /* Removes the first n bytes. */

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "opsdeck/clock.h"
@@ -188,6 +189,32 @@ START_TEST(test_rfc3339)
     char buf[32];
     time_format_rfc3339(1795489920, buf, sizeof(buf));
     ck_assert_str_eq(buf, "2026-11-24T03:12:00Z");
+    /* The hand-made format agrees with gmtime_r and strftime: every day
+     * from 1678 to 2262 (leap years, centuries, before 1970), at a time of
+     * day that moves, and the edges of the range it covers. */
+    {
+        static const int64_t edges[] = { 0, -1, 86399, 86400, -86400, -86401, 951782400,
+                                         253402300799, 253402300800, -62167219200,
+                                         -62167219201 };
+        char want[40];
+        struct tm tm;
+        time_t t;
+
+        for (int64_t s = -9214560000; s < 9214560000; s += 86400 + 3607) {
+            t = (time_t)s;
+            gmtime_r(&t, &tm);
+            strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+            time_format_rfc3339(s, buf, sizeof(buf));
+            ck_assert_str_eq(buf, want);
+        }
+        for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+            t = (time_t)edges[i];
+            gmtime_r(&t, &tm);
+            strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+            time_format_rfc3339(edges[i], buf, sizeof(buf));
+            ck_assert_str_eq(buf, want);
+        }
+    }
 
     int64_t sec;
     ck_assert(time_parse_http_date("Tue, 24 Nov 2026 03:12:00 GMT", &sec));
