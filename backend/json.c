@@ -66,7 +66,10 @@ tok_push(struct json_doc *doc, enum json_type type, size_t start)
 static inline size_t
 skip_ws(const unsigned char *s, size_t len, size_t pos)
 {
-    while (pos < len && (s[pos] == ' ' || s[pos] == '\n' || s[pos] == '\r' || s[pos] == '\t'))
+    /* Whitespace is all <= ' ': one compare settles the usual case (API
+     * servers send no whitespace at all). */
+    while (pos < len && s[pos] <= ' ' &&
+           (s[pos] == ' ' || s[pos] == '\n' || s[pos] == '\r' || s[pos] == '\t'))
         pos++;
     return pos;
 }
@@ -142,13 +145,16 @@ scan_string(const unsigned char *s, size_t len, size_t pos, bool *escaped, const
             unsigned mask = (unsigned)_mm_movemask_epi8(hit);
             if (mask) {
                 pos += (size_t)__builtin_ctz(mask);
-                break;
+                goto found; /* s[pos] is the byte to look at */
             }
             pos += 16;
         }
 #endif
         while (pos < len && s[pos] >= 0x20 && s[pos] < 0x80 && s[pos] != '"' && s[pos] != '\\')
             pos++;
+#if defined(__SSE2__)
+    found:
+#endif
         if (pos >= len) {
             *err = "unterminated string";
             *errpos = pos;

@@ -22,11 +22,81 @@
  * first wrong type it meets; the parse then fails as a whole, naming the
  * field by its path: "pods item: spec.containers[1].name: expected string".
  */
+#define INDEX_SLOTS   4  /* objects indexed at a time (round robin) */
+#define INDEX_MEMBERS 40 /* an object with more members is searched in place */
+
+/* The members of one object, read once: the getters ask an object for
+ * several keys, most of them absent, and a short array of key lengths and
+ * first bytes answers each without walking the tokens again. */
+struct member_index {
+    uint32_t obj;  /* JSON_NONE: slot empty */
+    bool in_place; /* too many members, or an escaped key: use json_get */
+    uint32_t n;
+    uint32_t len[INDEX_MEMBERS];
+    const char *key[INDEX_MEMBERS]; /* raw key bytes in the source */
+    uint32_t val[INDEX_MEMBERS];
+};
+
 struct pctx {
     const struct json_doc *doc;
     const char *resource; /* "pods" */
     bool failed;
+    struct member_index idx[INDEX_SLOTS];
+    unsigned next_slot;
 };
+
+static void
+index_build(const struct json_doc *doc, uint32_t t, struct member_index *mi)
+{
+    uint32_t k = t + 1, n = doc->toks[t].size;
+
+    mi->obj = t;
+    mi->n = 0;
+    mi->in_place = n > INDEX_MEMBERS;
+    while (!mi->in_place && n--) {
+        const struct json_tok *key = &doc->toks[k];
+
+        if (key->escaped) {
+            mi->in_place = true;
+            break;
+        }
+        mi->len[mi->n] = key->len;
+        mi->key[mi->n] = doc->src + key->start;
+        mi->val[mi->n] = k + 1;
+        mi->n++;
+        k = doc->toks[k + 1].end;
+    }
+}
+
+/* Member key of object t (the first of that name, as json_get), or
+ * JSON_NONE. */
+static uint32_t
+lookup(struct pctx *c, uint32_t t, const char *key)
+{
+    struct member_index *mi = NULL;
+    size_t len;
+
+    if (t == JSON_NONE || json_type(c->doc, t) != JSON_OBJECT)
+        return JSON_NONE;
+    for (unsigned i = 0; i < INDEX_SLOTS; i++) {
+        if (c->idx[i].obj == t) {
+            mi = &c->idx[i];
+            break;
+        }
+    }
+    if (!mi) {
+        mi = &c->idx[c->next_slot];
+        c->next_slot = (c->next_slot + 1) % INDEX_SLOTS;
+        index_build(c->doc, t, mi);
+    }
+    if (mi->in_place)
+        return json_get(c->doc, t, key);
+    len = strlen(key);
+    for (uint32_t i = 0; i < mi->n; i++)
+        if (mi->len[i] == len && mi->key[i][0] == key[0] && memcmp(mi->key[i], key, len) == 0)
+            return mi->val[i];
+    return JSON_NONE;
+}
 
 static void
 pfail(struct pctx *c, const char *path, const char *key, const char *expected)
@@ -48,7 +118,7 @@ member(struct pctx *c, uint32_t t, const char *path, const char *key, enum json_
 
     if (t == JSON_NONE)
         return JSON_NONE;
-    v = json_get(c->doc, t, key);
+    v = lookup(c, t, key);
     type = json_type(c->doc, v);
     if (type == JSON_INVALID || type == JSON_NULL)
         return JSON_NONE;
@@ -95,7 +165,7 @@ get_quantity(struct pctx *c, uint32_t t, const char *path, const char *key)
 
     if (t == JSON_NONE)
         return NULL;
-    v = json_get(c->doc, t, key);
+    v = lookup(c, t, key);
     switch (json_type(c->doc, v)) {
     case JSON_STRING:
         return json_strdup(c->doc, v);
@@ -143,7 +213,7 @@ get_bool(struct pctx *c, uint32_t t, const char *path, const char *key, bool def
 
     if (t == JSON_NONE)
         return def;
-    v = json_get(c->doc, t, key);
+    v = lookup(c, t, key);
     if (json_bool(c->doc, v, &b))
         return b;
     if (json_type(c->doc, v) != JSON_INVALID && json_type(c->doc, v) != JSON_NULL)
@@ -182,6 +252,45 @@ get_time(struct pctx *c, uint32_t t, const char *path, const char *key)
         return 0;
     }
     return ns / NS_PER_SEC;
+}
+
+/*
+ * Field paths for messages. Built for every container and condition, so
+ * without snprintf (which cost more than the lookups it names).
+ */
+
+/* buf = a b c (each may be NULL), truncated to size - 1. */
+static void
+path3(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+    const char *parts[3] = { a, b, c };
+    size_t len = 0;
+
+    for (int k = 0; k < 3; k++) {
+        size_t n = parts[k] ? strlen(parts[k]) : 0;
+
+        if (n > size - 1 - len)
+            n = size - 1 - len;
+        memcpy(buf + len, parts[k] ? parts[k] : "", n);
+        len += n;
+    }
+    buf[len] = '\0';
+}
+
+/* buf = a b "[" i "]", truncated to size - 1. */
+static void
+path_idx(char *buf, size_t size, const char *a, const char *b, size_t i)
+{
+    char digits[24], *d = digits + sizeof(digits);
+
+    *--d = '\0';
+    *--d = ']';
+    do {
+        *--d = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    *--d = '[';
+    path3(buf, size, a, b, d);
 }
 
 /*
@@ -224,7 +333,7 @@ parse_kv(struct pctx *c, uint32_t t, const char *path, const char *key, struct k
     while (json_iter_next(&it, &k, &v)) {
         if (json_type(c->doc, v) != JSON_STRING) {
             char sub[96];
-            snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+            path3(sub, sizeof(sub), path, *path ? "." : "", key);
             pfail(c, sub, "*", "string");
             return;
         }
@@ -294,7 +403,7 @@ parse_conditions(struct pctx *c, uint32_t t, const char *path, struct condition 
     json_iter_init(&it, c->doc, arr);
     while (json_iter_next(&it, NULL, &v)) {
         struct condition *cond = &(*out)[i];
-        snprintf(sub, sizeof(sub), "%s.conditions[%zu]", path, i);
+        path_idx(sub, sizeof(sub), path, ".conditions", i);
         i++;
         if (json_type(c->doc, v) != JSON_OBJECT) {
             pfail(c, sub, "", "object");
@@ -332,7 +441,7 @@ parse_resources(struct pctx *c, uint32_t t, const char *path, const char *key, s
 
     if (m == JSON_NONE)
         return;
-    snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+    path3(sub, sizeof(sub), path, *path ? "." : "", key);
     r->cpu = get_quantity(c, m, sub, "cpu");
     r->memory = get_quantity(c, m, sub, "memory");
     r->pods = get_quantity(c, m, sub, "pods");
@@ -406,7 +515,7 @@ parse_selector(struct pctx *c, uint32_t t, const char *path, const char *key)
     char sub[96];
     char *out;
 
-    snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+    path3(sub, sizeof(sub), path, *path ? "." : "", key);
     parse_kv(c, sel, sub, "matchLabels", &labels);
     for (size_t i = 0; i < labels.len; i++) {
         reqs = xgrow(reqs, &cap, nreqs + 1, sizeof(*reqs));
@@ -512,7 +621,7 @@ parse_node(struct pctx *c, uint32_t t)
         n->taints = xcalloc(c->doc->toks[arr].size, sizeof(*n->taints));
     json_iter_init(&it, c->doc, arr);
     while (json_iter_next(&it, NULL, &v)) {
-        snprintf(sub, sizeof(sub), "spec.taints[%zu]", i);
+        path_idx(sub, sizeof(sub), "spec.taints", NULL, i);
         if (json_type(c->doc, v) != JSON_OBJECT) {
             pfail(c, sub, "", "object");
             break;
@@ -615,7 +724,7 @@ parse_container_spec(struct pctx *c, uint32_t v, const char *path, struct contai
     res = get_obj(c, v, path, "resources");
     if (res != JSON_NONE) {
         char sub[96];
-        snprintf(sub, sizeof(sub), "%s.resources", path);
+        path3(sub, sizeof(sub), path, ".resources", NULL);
         parse_resources(c, res, sub, "requests", &ct->requests);
         parse_resources(c, res, sub, "limits", &ct->limits);
     }
@@ -627,7 +736,7 @@ parse_container_spec(struct pctx *c, uint32_t v, const char *path, struct contai
     vec_init(&names, free);
     if (from != JSON_NONE) {
         char sub[96];
-        snprintf(sub, sizeof(sub), "%s.envFrom[]", path);
+        path3(sub, sizeof(sub), path, ".envFrom[]", NULL);
         json_iter_init(&it, c->doc, from);
         while (json_iter_next(&it, NULL, &ref)) {
             char rp[112];
@@ -637,7 +746,7 @@ parse_container_spec(struct pctx *c, uint32_t v, const char *path, struct contai
                 which = "configMapRef";
                 r = get_obj(c, ref, sub, which);
             }
-            snprintf(rp, sizeof(rp), "%s.%s", sub, which);
+            path3(rp, sizeof(rp), sub, ".", which);
             push_unique(&names, get_str(c, r, rp, "name"));
         }
     }
@@ -661,14 +770,14 @@ parse_container_status(struct pctx *c, uint32_t v, const char *path, struct cont
     state = get_obj(c, v, path, "state");
     if (state != JSON_NONE) {
         char sp[96], sub[112];
-        snprintf(sp, sizeof(sp), "%s.state", path);
+        path3(sp, sizeof(sp), path, ".state", NULL);
         if ((s = get_obj(c, state, sp, "waiting")) != JSON_NONE) {
-            snprintf(sub, sizeof(sub), "%s.waiting", sp);
+            path3(sub, sizeof(sub), sp, ".waiting", NULL);
             ct->state = CSTATE_WAITING;
             ct->reason = get_str(c, s, sub, "reason");
             ct->message = get_str(c, s, sub, "message");
         } else if ((s = get_obj(c, state, sp, "terminated")) != JSON_NONE) {
-            snprintf(sub, sizeof(sub), "%s.terminated", sp);
+            path3(sub, sizeof(sub), sp, ".terminated", NULL);
             ct->state = CSTATE_TERMINATED;
             ct->reason = get_str(c, s, sub, "reason");
             ct->message = get_str(c, s, sub, "message");
@@ -677,7 +786,7 @@ parse_container_status(struct pctx *c, uint32_t v, const char *path, struct cont
             ct->started_at = get_time(c, s, sub, "startedAt");
             ct->finished_at = get_time(c, s, sub, "finishedAt");
         } else if ((s = get_obj(c, state, sp, "running")) != JSON_NONE) {
-            snprintf(sub, sizeof(sub), "%s.running", sp);
+            path3(sub, sizeof(sub), sp, ".running", NULL);
             ct->state = CSTATE_RUNNING;
             ct->started_at = get_time(c, s, sub, "startedAt");
         }
@@ -685,9 +794,9 @@ parse_container_status(struct pctx *c, uint32_t v, const char *path, struct cont
     last = get_obj(c, v, path, "lastState");
     if (last != JSON_NONE) {
         char sp[96], sub[112];
-        snprintf(sp, sizeof(sp), "%s.lastState", path);
+        path3(sp, sizeof(sp), path, ".lastState", NULL);
         last = get_obj(c, last, sp, "terminated");
-        snprintf(sub, sizeof(sub), "%s.terminated", sp);
+        path3(sub, sizeof(sub), sp, ".terminated", NULL);
         ct->last_reason = get_str(c, last, sub, "reason");
         ct->last_exit_code = get_int32(c, last, sub, "exitCode", 0);
         ct->last_finished_at = get_time(c, last, sub, "finishedAt");
@@ -710,7 +819,7 @@ parse_statuses(struct pctx *c, uint32_t status, const char *key, size_t *n)
     out = xcalloc(c->doc->toks[arr].size, sizeof(*out));
     json_iter_init(&it, c->doc, arr);
     while (json_iter_next(&it, NULL, &v) && !c->failed) {
-        snprintf(sub, sizeof(sub), "status.%s[%zu]", key, i);
+        path_idx(sub, sizeof(sub), "status.", key, i);
         parse_container_status(c, v, sub, &out[i]);
         *n = ++i;
     }
@@ -916,7 +1025,7 @@ parse_pod(struct pctx *c, uint32_t t)
     json_iter_init(&it, c->doc, inits);
     while (json_iter_next(&it, NULL, &v) && !c->failed) {
         struct container *ct = &p->containers[i];
-        snprintf(sub, sizeof(sub), "spec.initContainers[%zu]", i);
+        path_idx(sub, sizeof(sub), "spec.initContainers", NULL, i);
         parse_container_spec(c, v, sub, ct);
         ct->kind =
             get_str_is(c, v, sub, "restartPolicy", "Always") ? CONTAINER_SIDECAR : CONTAINER_INIT;
@@ -925,7 +1034,7 @@ parse_pod(struct pctx *c, uint32_t t)
     json_iter_init(&it, c->doc, apps);
     while (json_iter_next(&it, NULL, &v) && !c->failed) {
         struct container *ct = &p->containers[i];
-        snprintf(sub, sizeof(sub), "spec.containers[%zu]", i - ninit);
+        path_idx(sub, sizeof(sub), "spec.containers", NULL, i - ninit);
         parse_container_spec(c, v, sub, ct);
         ct->kind = CONTAINER_APP;
         p->ncontainers = ++i;
@@ -1088,7 +1197,7 @@ backend_service(struct pctx *c, uint32_t backend, const char *path)
     char sub[96];
     char *name;
 
-    snprintf(sub, sizeof(sub), "%s.service", path);
+    path3(sub, sizeof(sub), path, ".service", NULL);
     name = get_str(c, get_obj(c, backend, path, "service"), sub, "name");
     if (!name)
         name = get_str(c, backend, path, "serviceName");
@@ -1168,7 +1277,7 @@ parse_service(struct pctx *c, uint32_t t)
         char sub[48], proto[32];
         int64_t num, node_port;
 
-        snprintf(sub, sizeof(sub), "spec.ports[%zu]", i);
+        path_idx(sub, sizeof(sub), "spec.ports", NULL, i);
         if (json_type(c->doc, port) != JSON_OBJECT) {
             pfail(c, sub, "", "object");
             break;
@@ -1240,9 +1349,14 @@ parse_event(struct pctx *c, uint32_t t)
 struct kobj *
 kobj_parse(enum kind kind, const struct json_doc *doc, uint32_t t)
 {
-    struct pctx c = {.doc = doc, .failed = false};
+    struct pctx c; /* not zeroed whole: the indexes are large, and only .obj matters */
     struct kobj *obj;
 
+    c.doc = doc;
+    c.failed = false;
+    c.next_slot = 0;
+    for (unsigned i = 0; i < INDEX_SLOTS; i++)
+        c.idx[i].obj = JSON_NONE;
     if ((unsigned)kind >= KIND_COUNT) {
         status_fail(STATUS_INVALID, "unknown kind %d", (int)kind);
         return NULL;

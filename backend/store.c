@@ -287,6 +287,7 @@ store_close(struct store *st)
         sqlite3_exec(st->cw, "PRAGMA optimize", NULL, NULL, NULL);
     store_cache_detach(st);
     store_state_close(st);
+    store_replaces_clear(st);
     hmap_done(&st->replaces);
     vec_done(&st->group_ended);
     vec_done(&st->notices);
@@ -350,6 +351,56 @@ read_end(struct store *st, int rc)
     return status_fail(STATUS_CORRUPT, "cache.db was damaged (%s); moved aside and rebuilt", why);
 }
 
+/* The times of the lists of (cluster, kind) (store_writer.c keeps them):
+ * *all for the list of every namespace, by_ns (ns -> int64_t *, owned)
+ * for the others. */
+static int
+load_list_times(struct store *st, const char *cluster, const char *kind, int64_t *all,
+                struct hmap *by_ns)
+{
+    static const char sql[] =
+        "SELECT ns, fetched_at FROM lists"
+        " WHERE cluster = (SELECT id FROM clusters WHERE key = ?1) AND kind = ?2";
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(st->cr, sql, -1, &stmt, NULL);
+
+    *all = 0;
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, cluster, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            const char *ns = (const char *)sqlite3_column_text(stmt, 0);
+            int64_t t = sqlite3_column_int64(stmt, 1);
+
+            if (ns && strcmp(ns, "\x1e*") == 0) {
+                *all = t;
+            } else if (ns) {
+                int64_t *v = xmalloc(sizeof(*v));
+
+                *v = t;
+                free(hmap_put(by_ns, ns, v));
+            }
+        }
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static void
+free_times(struct hmap *by_ns)
+{
+    struct hmap_iter it;
+    const char *key;
+    void *value;
+
+    hmap_iter_init(&it, by_ns);
+    while (hmap_iter_next(&it, &key, &value))
+        free(value);
+    hmap_done(by_ns);
+}
+
 enum status
 store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb, void *arg)
 {
@@ -359,12 +410,17 @@ store_load(struct store *st, const char *cluster, const char *kind, store_object
         " ORDER BY cluster, kind, ns, name";
     sqlite3_stmt *stmt = NULL;
     enum status status;
+    struct hmap by_ns;
+    int64_t all_time;
     int rc;
 
     status = read_begin(st);
     if (status != STATUS_OK)
         return status;
-    rc = sqlite3_prepare_v2(st->cr, sql, -1, &stmt, NULL);
+    hmap_init(&by_ns);
+    rc = load_list_times(st, cluster, kind, &all_time, &by_ns);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(st->cr, sql, -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, cluster, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
@@ -373,11 +429,17 @@ store_load(struct store *st, const char *cluster, const char *kind, store_object
             const char *name = (const char *)sqlite3_column_text(stmt, 1);
             const void *blob = sqlite3_column_blob(stmt, 2); /* NULL when empty */
             size_t len = (size_t)sqlite3_column_bytes(stmt, 2);
+            int64_t fetched_at = MAX(sqlite3_column_int64(stmt, 3), all_time);
+            const int64_t *ns_time = by_ns.len ? hmap_get(&by_ns, ns ? ns : "") : NULL;
 
-            cb(arg, ns ? ns : "", name ? name : "", blob ? blob : "", len,
-               sqlite3_column_int64(stmt, 3));
+            /* A row a relist found unchanged was not rewritten: its list's
+             * time is when it was last seen. */
+            if (ns_time)
+                fetched_at = MAX(fetched_at, *ns_time);
+            cb(arg, ns ? ns : "", name ? name : "", blob ? blob : "", len, fetched_at);
         }
     }
+    free_times(&by_ns);
     if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
         status = STATUS_OK;

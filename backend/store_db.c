@@ -66,6 +66,17 @@ static const char *const cache_steps[] = {
     "  fetched_at INTEGER NOT NULL);"
     "CREATE UNIQUE INDEX log_lines_key ON log_lines(query, ts, h);"
     "CREATE INDEX log_lines_fetched ON log_lines(fetched_at);",
+    /* 3: a relist rewrites only the objects that changed (store_writer.c):
+     * h is a hash of the blob (0: written before, unknown), and a list's
+     * time stands for the fetched_at of the rows it found unchanged (ns
+     * "\x1e*" for a list of every namespace). */
+    "ALTER TABLE objects ADD COLUMN h INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE lists("
+    "  cluster INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  ns TEXT NOT NULL,"
+    "  fetched_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(cluster, kind, ns)) WITHOUT ROWID;",
 };
 
 const struct store_schema store_cache_schema = {

@@ -160,8 +160,10 @@ struct store_op {
 struct store_writer_stmts {
     sqlite3_stmt *put;
     sqlite3_stmt *remove;
-    sqlite3_stmt *sweep_all;
-    sqlite3_stmt *sweep_ns;
+    sqlite3_stmt *known_all;
+    sqlite3_stmt *known_ns;
+    sqlite3_stmt *sweep_row;
+    sqlite3_stmt *list_time;
     sqlite3_stmt *cluster_get;
     sqlite3_stmt *cluster_add;
     sqlite3_stmt *cluster_info;
@@ -208,7 +210,8 @@ struct store {
 
     /* writer thread only */
     struct store_writer_stmts ws;
-    struct hmap replaces; /* "cluster\x1fkind\x1fns|*" -> open generation */
+    struct hmap replaces; /* "cluster\x1fkind\x1fns|*" -> struct store_replace * (owned) */
+    uint64_t txn;         /* write transactions begun, for store_replace.txn */
     bool group_open;      /* a transaction is held open across batches */
     struct vec group_ended; /* replace keys ended inside it (owned), forgotten at commit */
     bool group_freed;     /* rows were deleted inside it: vacuum after the commit */
@@ -264,6 +267,8 @@ enum status store_wait(struct store *st, int timeout_ms);
 void store_request_recovery(struct store *st, const char *why);
 /* Finalizes the writer's statements (writer thread, or after it stopped). */
 void store_writer_stmts_done(struct store *st);
+/* Forgets every open replace (writer thread, or the store closing). */
+void store_replaces_clear(struct store *st);
 
 /* --- store_state.c ----------------------------------------------------------- */
 

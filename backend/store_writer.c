@@ -338,15 +338,20 @@ static const struct {
     {                                                                                              \
         offsetof(struct store_writer_stmts, field), text                                           \
     }
-    STMT(put, "INSERT INTO objects(cluster, kind, ns, name, gen, fetched_at, blob)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    STMT(put, "INSERT INTO objects(cluster, kind, ns, name, gen, fetched_at, blob, h)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
               " ON CONFLICT(cluster, kind, ns, name) DO UPDATE SET"
-              " gen = excluded.gen, fetched_at = excluded.fetched_at, blob = excluded.blob"),
+              " gen = excluded.gen, fetched_at = excluded.fetched_at, blob = excluded.blob,"
+              " h = excluded.h"),
     STMT(remove, "DELETE FROM objects WHERE cluster = ?1 AND kind = ?2 AND ns = ?3"
                  " AND name = ?4"),
-    STMT(sweep_all, "DELETE FROM objects WHERE cluster = ?1 AND kind = ?2 AND gen < ?3"),
-    STMT(sweep_ns, "DELETE FROM objects WHERE cluster = ?1 AND kind = ?2 AND ns = ?4"
-                   " AND gen < ?3"),
+    STMT(known_all, "SELECT rowid, ns, name, h FROM objects WHERE cluster = ?1 AND kind = ?2"),
+    STMT(known_ns, "SELECT rowid, ns, name, h FROM objects WHERE cluster = ?1 AND kind = ?2"
+                   " AND ns = ?3"),
+    STMT(sweep_row, "DELETE FROM objects WHERE rowid = ?1 AND gen < ?2"),
+    STMT(list_time, "INSERT INTO lists(cluster, kind, ns, fetched_at) VALUES(?1, ?2, ?3, ?4)"
+                    " ON CONFLICT(cluster, kind, ns) DO UPDATE SET"
+                    " fetched_at = max(fetched_at, excluded.fetched_at)"),
     STMT(cluster_get, "SELECT id FROM clusters WHERE key = ?1"),
     STMT(cluster_add, "INSERT INTO clusters(key, created_at) VALUES(?1, ?2)"),
     STMT(cluster_info, "UPDATE clusters SET server = coalesce(?2, server),"
@@ -438,8 +443,7 @@ writer_recover(struct store *st, const char *why)
 
     /* Open replaces refer to rows of the old file: forget them (an open
      * group's transaction went with it). */
-    hmap_done(&st->replaces);
-    hmap_init(&st->replaces);
+    store_replaces_clear(st);
     st->group_open = false;
     st->group_freed = false;
     vec_clear(&st->group_ended);
@@ -483,6 +487,153 @@ static char *
 replace_key(const struct store_op *op)
 {
     return xasprintf("%s\x1f%s\x1f%s", op->cluster, op->kind, op->ns ? op->ns : "\x1e*");
+}
+
+/*
+ * A replace (store_replace_begin .. end) writes only what changed. At the
+ * begin the rows in its scope are read once (rowid, key and the hash of the
+ * blob); a put whose blob hashes the same is only marked seen, so a relist
+ * of 20,000 unchanged pods rewrites no page of the file. At the end the rows
+ * not seen are deleted unless another writer put them after the begin (gen),
+ * and the list's time is kept in `lists`: store_load reports for each row
+ * the later of its own fetched_at and its list's.
+ */
+struct known_row {
+    int64_t rowid;
+    int64_t h;
+    bool seen;
+};
+
+struct store_replace {
+    int64_t gen;        /* puts from the begin on carry a gen >= this */
+    uint64_t txn;       /* the transaction the rows were read in */
+    struct hmap rows;   /* "ns\x1fname" -> struct known_row (owned) */
+    int64_t fetched_at; /* newest put in scope */
+};
+
+static void
+replace_free(struct store_replace *r)
+{
+    struct hmap_iter it;
+    const char *key;
+    void *value;
+
+    if (!r)
+        return;
+    hmap_iter_init(&it, &r->rows);
+    while (hmap_iter_next(&it, &key, &value))
+        free(value);
+    hmap_done(&r->rows);
+    free(r);
+}
+
+void
+store_replaces_clear(struct store *st)
+{
+    struct hmap_iter it;
+    const char *key;
+    void *value;
+
+    hmap_iter_init(&it, &st->replaces);
+    while (hmap_iter_next(&it, &key, &value))
+        replace_free(value);
+    hmap_done(&st->replaces);
+    hmap_init(&st->replaces);
+}
+
+static void
+replace_forget(struct store *st, const char *key)
+{
+    replace_free(hmap_del(&st->replaces, key));
+}
+
+/* 64-bit FNV-1a of a blob; never 0 (the value of rows written before
+ * hashes were kept). */
+static int64_t
+blob_hash(const void *blob, size_t len)
+{
+    const unsigned char *p = blob;
+    uint64_t h = 14695981039346656037u;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211u;
+    }
+    return h ? (int64_t)h : 1;
+}
+
+static char *
+row_key(const char *ns, const char *name)
+{
+    return xasprintf("%s\x1f%s", ns ? ns : "", name);
+}
+
+/* The rows in the scope of a replace beginning now. */
+static int
+replace_read_rows(struct store *st, struct store_replace *r, int64_t cluster,
+                  const struct store_op *op)
+{
+    sqlite3_stmt *q = op->ns ? st->ws.known_ns : st->ws.known_all;
+    int rc;
+
+    sqlite3_bind_int64(q, 1, cluster);
+    sqlite3_bind_text(q, 2, op->kind, -1, SQLITE_STATIC);
+    if (op->ns)
+        sqlite3_bind_text(q, 3, op->ns, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct known_row *row = xmalloc(sizeof(*row));
+        char *key = row_key((const char *)sqlite3_column_text(q, 1),
+                            (const char *)sqlite3_column_text(q, 2));
+
+        row->rowid = sqlite3_column_int64(q, 0);
+        row->h = sqlite3_column_int64(q, 3);
+        row->seen = false;
+        free(hmap_put(&r->rows, key, row));
+        free(key);
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Joins parts with sep into buf (size bytes) when they fit; false when not. */
+static bool
+join_key(char *buf, size_t size, const char *const *parts, size_t n, char sep)
+{
+    size_t len = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(parts[i]);
+
+        if (len + k + 2 > size)
+            return false;
+        if (i)
+            buf[len++] = sep;
+        memcpy(buf + len, parts[i], k);
+        len += k;
+    }
+    buf[len] = '\0';
+    return true;
+}
+
+/* The open replace whose scope holds a put, or NULL. Called for every put:
+ * the keys are built on the stack (replace_key's format). */
+static struct store_replace *
+replace_of(struct store *st, const struct store_op *op)
+{
+    const char *parts[3] = { op->cluster, op->kind, op->ns ? op->ns : "\x1e*" };
+    struct store_replace *r;
+    char key[512];
+
+    if (st->replaces.len == 0)
+        return NULL;
+    if (!join_key(key, sizeof(key), parts, 3, '\x1f'))
+        return NULL; /* no scope has so long a key: keys are bounded upstream */
+    r = hmap_get(&st->replaces, key);
+    if (r || !op->ns)
+        return r;
+    parts[2] = "\x1e*";
+    return join_key(key, sizeof(key), parts, 3, '\x1f') ? hmap_get(&st->replaces, key) : NULL;
 }
 
 /* The id of cluster `key`, created when create is set; 0 when absent. */
@@ -540,7 +691,30 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
     char *key;
 
     switch (op->type) {
-    case OP_PUT:
+    case OP_PUT: {
+        int64_t h = blob_hash(op->blob, op->len);
+        struct store_replace *r = replace_of(st, op);
+
+        if (r) {
+            const char *parts[2] = { op->ns ? op->ns : "", op->name };
+            struct known_row *row = NULL;
+            char rkey[512];
+
+            if (join_key(rkey, sizeof(rkey), parts, 2, '\x1f'))
+                row = hmap_get(&r->rows, rkey);
+            if (op->time > r->fetched_at)
+                r->fetched_at = op->time;
+            if (row) {
+                row->seen = true;
+                /* Unchanged, and read in this very transaction: nothing to
+                 * write (its list's time stands for its fetched_at). */
+                if (row->h == h && r->txn == st->txn) {
+                    rc = cluster_id(st, b, op->cluster, true, &id);
+                    note_time(b, id, op->time);
+                    return rc;
+                }
+            }
+        }
         rc = cluster_id(st, b, op->cluster, true, &id);
         if (rc != SQLITE_OK)
             return rc;
@@ -551,9 +725,11 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         sqlite3_bind_int64(ws->put, 5, *gen);
         sqlite3_bind_int64(ws->put, 6, op->time);
         sqlite3_bind_blob64(ws->put, 7, op->blob ? op->blob : "", op->len, SQLITE_STATIC);
+        sqlite3_bind_int64(ws->put, 8, h);
         rc = run(ws->put);
         note_time(b, id, op->time);
         return rc;
+    }
     case OP_REMOVE:
         rc = cluster_id(st, b, op->cluster, false, &id);
         if (rc != SQLITE_OK || id == 0)
@@ -563,22 +739,33 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         sqlite3_bind_text(ws->remove, 3, op->ns, -1, SQLITE_STATIC);
         sqlite3_bind_text(ws->remove, 4, op->name, -1, SQLITE_STATIC);
         return run(ws->remove);
-    case OP_REPLACE_BEGIN:
+    case OP_REPLACE_BEGIN: {
         /* Every put committed from here on, by any process, carries a
          * generation >= this one (meta 'gen' is read in each batch's write
          * transaction). A second begin on the same scope restarts it. */
-        ++*gen;
+        struct store_replace *r = xcalloc(1, sizeof(*r));
+
+        r->gen = ++*gen;
+        r->txn = st->txn;
+        hmap_init(&r->rows);
+        rc = cluster_id(st, b, op->cluster, false, &id);
+        if (rc == SQLITE_OK && id != 0)
+            rc = replace_read_rows(st, r, id, op);
         key = replace_key(op);
-        hmap_put(&st->replaces, key, (void *)(intptr_t)*gen);
+        replace_forget(st, key);
+        hmap_put(&st->replaces, key, r);
         free(key);
-        return SQLITE_OK;
+        return rc;
+    }
     case OP_REPLACE_END: {
-        intptr_t begun;
-        sqlite3_stmt *sweep = op->ns ? ws->sweep_ns : ws->sweep_all;
+        struct store_replace *r;
+        struct hmap_iter it;
+        const char *rkey;
+        void *value;
 
         key = replace_key(op);
-        begun = (intptr_t)hmap_get(&st->replaces, key);
-        if (!begun) {
+        r = hmap_get(&st->replaces, key);
+        if (!r) {
             free(key);
             return SQLITE_OK;
         }
@@ -587,14 +774,25 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         rc = cluster_id(st, b, op->cluster, false, &id);
         if (rc != SQLITE_OK || id == 0)
             return rc;
-        sqlite3_bind_int64(sweep, 1, id);
-        sqlite3_bind_text(sweep, 2, op->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(sweep, 3, (int64_t)begun);
-        if (op->ns)
-            sqlite3_bind_text(sweep, 4, op->ns, -1, SQLITE_STATIC);
-        rc = run(sweep);
-        if (sqlite3_changes(st->cw) > 0)
-            b->freed = true;
+        hmap_iter_init(&it, &r->rows);
+        while (rc == SQLITE_OK && hmap_iter_next(&it, &rkey, &value)) {
+            const struct known_row *row = value;
+
+            if (row->seen)
+                continue;
+            sqlite3_bind_int64(ws->sweep_row, 1, row->rowid);
+            sqlite3_bind_int64(ws->sweep_row, 2, r->gen);
+            rc = run(ws->sweep_row);
+            if (rc == SQLITE_OK && sqlite3_changes(st->cw) > 0)
+                b->freed = true;
+        }
+        if (rc == SQLITE_OK && r->fetched_at > 0) {
+            sqlite3_bind_int64(ws->list_time, 1, id);
+            sqlite3_bind_text(ws->list_time, 2, op->kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ws->list_time, 3, op->ns ? op->ns : "\x1e*", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ws->list_time, 4, r->fetched_at);
+            rc = run(ws->list_time);
+        }
         return rc;
     }
     case OP_CLUSTER_INFO:
@@ -678,8 +876,7 @@ group_drop(struct store *st)
     st->group_open = false;
     st->group_freed = false;
     vec_clear(&st->group_ended);
-    hmap_done(&st->replaces);
-    hmap_init(&st->replaces);
+    store_replaces_clear(st);
 }
 
 /* Runs ops (n of them) in one transaction; a group (store_group_begin)
@@ -716,8 +913,10 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
     }
     keep_open = tail->type == OP_GROUP_BEGIN || (held && tail->type != OP_GROUP_COMMIT);
     rc = stmts_prepare(st);
-    if (rc == SQLITE_OK && !held)
+    if (rc == SQLITE_OK && !held) {
         rc = sqlite3_exec(st->cw, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        st->txn++;
+    }
     if (rc == SQLITE_OK) {
         what = "read generation";
         rc = sqlite3_step(st->ws.gen_get);
@@ -771,22 +970,20 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
             /* Not retried: the generations this batch handed out never
              * existed, so no open replace can be trusted to sweep. */
             record_error(st, what, rc, n);
-            hmap_done(&st->replaces);
-            hmap_init(&st->replaces);
+            store_replaces_clear(st);
         }
         goto out;
     }
     for (size_t i = 0; i < b.ended.len; i++)
-        hmap_del(&st->replaces, b.ended.items[i]);
+        replace_forget(st, b.ended.items[i]);
     for (size_t i = 0; i < st->group_ended.len; i++)
-        hmap_del(&st->replaces, st->group_ended.items[i]);
+        replace_forget(st, st->group_ended.items[i]);
     b.freed = b.freed || st->group_freed;
     st->group_open = false;
     st->group_freed = false;
     vec_clear(&st->group_ended);
     if (b.cleared) {
-        hmap_done(&st->replaces);
-        hmap_init(&st->replaces);
+        store_replaces_clear(st);
     }
     atomic_store(&st->st_batch_us, (uint64_t)(mono_us() - t0));
     atomic_fetch_add(&st->st_batches, 1);

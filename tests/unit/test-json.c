@@ -909,6 +909,26 @@ START_TEST(test_escape)
         ck_assert_msg(json_parse(&doc, sb.buf, sb.len) == STATUS_OK, "%s", doc.err);
         json_doc_done(&doc);
     }
+    /* The same inside longer strings, at every offset of a 16-byte block
+     * (plain stretches are copied 16 bytes at a time). */
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        for (size_t k = 0; k < 34; k++) {
+            char in[128], want[256];
+            size_t olen = strlen(cases[i].out);
+
+            memset(in, 'x', k);
+            memcpy(in + k, cases[i].in, cases[i].len);
+            memset(in + k + cases[i].len, 'y', 17);
+            want[0] = '"';
+            memset(want + 1, 'x', k);
+            memcpy(want + 1 + k, cases[i].out + 1, olen - 2);
+            memset(want + 1 + k + olen - 2, 'y', 17);
+            memcpy(want + 1 + k + olen - 2 + 17, "\"", 2);
+            strbuf_reset(&sb);
+            json_escape(&sb, in, k + cases[i].len + 17);
+            ck_assert_str_eq(sb.buf, want);
+        }
+    }
     strbuf_done(&sb);
 }
 END_TEST

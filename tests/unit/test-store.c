@@ -616,6 +616,183 @@ START_TEST(test_replace_sweeps)
 }
 END_TEST
 
+/* The gen of a row as the file holds it, or -1 when it is absent. */
+static int64_t
+row_gen(const struct env *e, const char *ns, const char *name)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t gen = -1;
+
+    ck_assert_int_eq(sqlite3_open_v2(e->cache, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT gen FROM objects WHERE ns = ?1 AND name = ?2",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        gen = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return gen;
+}
+
+/* A relist rewrites only what changed: a row put again with the same blob
+ * keeps its gen (no page of the file is written for it), yet loads with
+ * the list's time; changed rows are rewritten, rows not listed go. */
+START_TEST(test_replace_writes_only_changes)
+{
+    struct env e;
+    struct store *st;
+    struct vec rows;
+    int64_t gen_a, gen_b;
+    struct row *r;
+
+    env_init(&e);
+    st = open_ok(&e, NULL);
+    vec_init(&rows, row_free);
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", NULL);
+    store_put(st, "k", "pods", "ns1", "a", "same", 4, T0);
+    store_put(st, "k", "pods", "ns1", "b", "old", 3, T0);
+    store_put(st, "k", "pods", "ns2", "c", "gone", 4, T0);
+    store_replace_end(st, "k", "pods", NULL);
+    store_group_end(st, true);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    gen_a = row_gen(&e, "ns1", "a");
+    gen_b = row_gen(&e, "ns1", "b");
+    ck_assert_int_gt(gen_a, 0);
+
+    /* The next refresh, an hour later, in one group as `get` writes it. */
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", NULL);
+    store_put(st, "k", "pods", "ns1", "a", "same", 4, T0 + 3600);
+    store_put(st, "k", "pods", "ns1", "b", "new!", 4, T0 + 3600);
+    store_put(st, "k", "pods", "ns3", "d", "added", 5, T0 + 3600);
+    store_replace_end(st, "k", "pods", NULL);
+    store_group_end(st, true);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_int_eq(row_gen(&e, "ns1", "a"), gen_a); /* not rewritten */
+    ck_assert_int_gt(row_gen(&e, "ns1", "b"), gen_b);
+    ck_assert_int_eq(row_gen(&e, "ns2", "c"), -1);
+
+    ck_assert_int_eq(store_load(st, "k", "pods", collect, &rows), STATUS_OK);
+    ck_assert_uint_eq(rows.len, 3);
+    r = find_row(&rows, "ns1", "a");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->fetched_at, T0 + 3600); /* its list's time */
+    r = find_row(&rows, "ns1", "b");
+    ck_assert_mem_eq(r->blob, "new!", 4);
+    ck_assert_int_eq(r->fetched_at, T0 + 3600);
+    ck_assert_ptr_nonnull(find_row(&rows, "ns3", "d"));
+    vec_clear(&rows);
+
+    /* A namespaced list's time counts for its namespace only. */
+    store_put(st, "k", "pods", "ns4", "e", "x", 1, T0 + 5000); /* a watch event */
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", "ns1");
+    store_put(st, "k", "pods", "ns1", "a", "same", 4, T0 + 7200);
+    store_put(st, "k", "pods", "ns1", "b", "new!", 4, T0 + 7200);
+    store_replace_end(st, "k", "pods", "ns1");
+    store_group_end(st, true);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    ck_assert_int_eq(row_gen(&e, "ns1", "a"), gen_a);
+    ck_assert_int_eq(store_load(st, "k", "pods", collect, &rows), STATUS_OK);
+    ck_assert_int_eq(find_row(&rows, "ns1", "a")->fetched_at, T0 + 7200);
+    ck_assert_int_eq(find_row(&rows, "ns3", "d")->fetched_at, T0 + 3600);
+    ck_assert_int_eq(find_row(&rows, "ns4", "e")->fetched_at, T0 + 5000);
+    vec_done(&rows);
+    store_close(st);
+    env_done(&e);
+}
+END_TEST
+
+/* A replace spread over several transactions (a console's relist) writes
+ * every put: the rows it read at its begin may have changed since. The
+ * sweep still spares what another handle wrote meanwhile. */
+START_TEST(test_replace_across_batches_rewrites)
+{
+    struct env e;
+    struct store *a, *b;
+    int64_t gen0;
+
+    env_init(&e);
+    a = open_ok(&e, NULL);
+    b = open_ok(&e, NULL);
+    store_put(a, "k", "pods", "ns", "x", "1", 1, T0);
+    store_put(a, "k", "pods", "ns", "y", "1", 1, T0);
+    ck_assert_int_eq(store_flush(a), STATUS_OK);
+    gen0 = row_gen(&e, "ns", "x");
+    store_replace_begin(a, "k", "pods", NULL);
+    ck_assert_int_eq(store_flush(a), STATUS_OK);
+    store_remove(b, "k", "pods", "ns", "x");
+    store_put(b, "k", "pods", "ns", "y", "2", 1, T0);
+    ck_assert_int_eq(store_flush(b), STATUS_OK);
+    /* x was removed by b after a's begin: a's put with the blob a read at
+     * its begin must still write it. */
+    store_put(a, "k", "pods", "ns", "x", "1", 1, T0);
+    store_replace_end(a, "k", "pods", NULL);
+    ck_assert_int_eq(store_flush(a), STATUS_OK);
+    ck_assert_int_gt(row_gen(&e, "ns", "x"), gen0);
+    ck_assert_int_ge(row_gen(&e, "ns", "y"), 0); /* b's, after a's begin: kept */
+    ck_assert_uint_eq(load_count(a, "k", "pods"), 2);
+    store_close(a);
+    store_close(b);
+    env_done(&e);
+}
+END_TEST
+
+/* A cache.db of schema 2 (before blob hashes and list times) is migrated
+ * in place: its rows load, and the first relist rewrites each once (their
+ * hash unknown), the next one none. */
+START_TEST(test_cache_schema_2_migrated)
+{
+    struct env e;
+    struct store *st;
+    sqlite3 *db;
+    char *sql;
+    int64_t gen;
+
+    env_init(&e);
+    ck_assert_int_eq(sqlite3_open(e.cache, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, store_cache_schema.fresh_pragmas, NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(sqlite3_exec(db, store_cache_schema.steps[i], NULL, NULL, NULL),
+                         SQLITE_OK);
+    sql = xasprintf("PRAGMA application_id=%d; PRAGMA user_version=2;"
+                    "INSERT INTO clusters(id, key, data_time) VALUES(1, 'k', %lld);"
+                    "INSERT INTO objects(cluster, kind, ns, name, gen, fetched_at, blob)"
+                    " VALUES(1, 'pods', 'ns', 'old', 0, %lld, x'6f6c64');",
+                    STORE_CACHE_APP_ID, (long long)T0, (long long)T0);
+    ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    free(sql);
+    sqlite3_close(db);
+    chmod(e.cache, 0600);
+
+    st = open_ok(&e, NULL);
+    ck_assert_uint_eq(notice_count(st), 0);
+    ck_assert_uint_eq(load_count(st, "k", "pods"), 1);
+    for (int round = 0; round < 2; round++) {
+        store_group_begin(st);
+        store_replace_begin(st, "k", "pods", NULL);
+        store_put(st, "k", "pods", "ns", "old", "old", 3, T0 + 60 * (round + 1));
+        store_replace_end(st, "k", "pods", NULL);
+        store_group_end(st, true);
+        ck_assert_int_eq(store_flush(st), STATUS_OK);
+        if (round == 0) {
+            gen = row_gen(&e, "ns", "old");
+            ck_assert_int_gt(gen, 0); /* rewritten: its hash was unknown */
+        } else {
+            ck_assert_int_eq(row_gen(&e, "ns", "old"), gen);
+        }
+    }
+    store_close(st);
+    env_done(&e);
+}
+END_TEST
+
 START_TEST(test_replace_across_handles)
 {
     struct env e;
@@ -1924,6 +2101,9 @@ store_suite(void)
     tcase_add_test(tc, test_put_overwrite_and_remove);
     tcase_add_test(tc, test_bad_writes_ignored_alone);
     tcase_add_test(tc, test_replace_sweeps);
+    tcase_add_test(tc, test_replace_writes_only_changes);
+    tcase_add_test(tc, test_replace_across_batches_rewrites);
+    tcase_add_test(tc, test_cache_schema_2_migrated);
     tcase_add_test(tc, test_cluster_info);
     tcase_add_test(tc, test_batching_20000_puts);
     tcase_add_test(tc, test_batch_by_time_and_count);
