@@ -160,6 +160,8 @@ struct store_op {
 struct store_writer_stmts {
     sqlite3_stmt *put;
     sqlite3_stmt *remove;
+    sqlite3_stmt *sweep_all;
+    sqlite3_stmt *sweep_ns;
     sqlite3_stmt *known_all;
     sqlite3_stmt *known_ns;
     sqlite3_stmt *sweep_row;

@@ -345,6 +345,9 @@ static const struct {
               " h = excluded.h"),
     STMT(remove, "DELETE FROM objects WHERE cluster = ?1 AND kind = ?2 AND ns = ?3"
                  " AND name = ?4"),
+    STMT(sweep_all, "DELETE FROM objects WHERE cluster = ?1 AND kind = ?2 AND gen < ?3"),
+    STMT(sweep_ns, "DELETE FROM objects WHERE cluster = ?1 AND kind = ?2 AND ns = ?4"
+                   " AND gen < ?3"),
     STMT(known_all, "SELECT rowid, ns, name, h FROM objects WHERE cluster = ?1 AND kind = ?2"),
     STMT(known_ns, "SELECT rowid, ns, name, h FROM objects WHERE cluster = ?1 AND kind = ?2"
                    " AND ns = ?3"),
@@ -490,12 +493,15 @@ replace_key(const struct store_op *op)
 }
 
 /*
- * A replace (store_replace_begin .. end) writes only what changed. At the
- * begin the rows in its scope are read once (rowid, key and the hash of the
- * blob); a put whose blob hashes the same is only marked seen, so a relist
- * of 20,000 unchanged pods rewrites no page of the file. At the end the rows
- * not seen are deleted unless another writer put them after the begin (gen),
- * and the list's time is kept in `lists`: store_load reports for each row
+ * A replace (store_replace_begin .. end) inside a group writes only what
+ * changed. At the begin the rows in its scope are read once (rowid, key and
+ * the hash of the blob); a put whose blob hashes the same is only marked
+ * seen, so a relist of 20,000 unchanged pods rewrites no page of the file.
+ * At the end the rows not seen are deleted unless another writer put them
+ * after the begin (gen). Outside a group (a console's relist, spread over
+ * many transactions, when the rows read at the begin may have changed)
+ * every put is written and the end deletes what has an older gen. Either
+ * way the list's time is kept in `lists`: store_load reports for each row
  * the later of its own fetched_at and its list's.
  */
 struct known_row {
@@ -506,7 +512,8 @@ struct known_row {
 
 struct store_replace {
     int64_t gen;        /* puts from the begin on carry a gen >= this */
-    uint64_t txn;       /* the transaction the rows were read in */
+    bool read_rows;     /* begun inside a group: rows holds the scope's rows */
+    uint64_t txn;       /* the transaction they were read in */
     struct hmap rows;   /* "ns\x1fname" -> struct known_row (owned) */
     int64_t fetched_at; /* newest put in scope */
 };
@@ -695,15 +702,15 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         int64_t h = blob_hash(op->blob, op->len);
         struct store_replace *r = replace_of(st, op);
 
-        if (r) {
+        if (r && op->time > r->fetched_at)
+            r->fetched_at = op->time;
+        if (r && r->read_rows) {
             const char *parts[2] = { op->ns ? op->ns : "", op->name };
             struct known_row *row = NULL;
             char rkey[512];
 
             if (join_key(rkey, sizeof(rkey), parts, 2, '\x1f'))
                 row = hmap_get(&r->rows, rkey);
-            if (op->time > r->fetched_at)
-                r->fetched_at = op->time;
             if (row) {
                 row->seen = true;
                 /* Unchanged, and read in this very transaction: nothing to
@@ -747,9 +754,10 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
 
         r->gen = ++*gen;
         r->txn = st->txn;
+        r->read_rows = st->group_open;
         hmap_init(&r->rows);
         rc = cluster_id(st, b, op->cluster, false, &id);
-        if (rc == SQLITE_OK && id != 0)
+        if (rc == SQLITE_OK && id != 0 && r->read_rows)
             rc = replace_read_rows(st, r, id, op);
         key = replace_key(op);
         replace_forget(st, key);
@@ -774,6 +782,18 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         rc = cluster_id(st, b, op->cluster, false, &id);
         if (rc != SQLITE_OK || id == 0)
             return rc;
+        if (!r->read_rows) {
+            sqlite3_stmt *sweep = op->ns ? ws->sweep_ns : ws->sweep_all;
+
+            sqlite3_bind_int64(sweep, 1, id);
+            sqlite3_bind_text(sweep, 2, op->kind, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(sweep, 3, r->gen);
+            if (op->ns)
+                sqlite3_bind_text(sweep, 4, op->ns, -1, SQLITE_STATIC);
+            rc = run(sweep);
+            if (rc == SQLITE_OK && sqlite3_changes(st->cw) > 0)
+                b->freed = true;
+        }
         hmap_iter_init(&it, &r->rows);
         while (rc == SQLITE_OK && hmap_iter_next(&it, &rkey, &value)) {
             const struct known_row *row = value;

@@ -77,7 +77,7 @@ ok $? "both files pass integrity_check"
 ok $? "both files are in WAL mode"
 [ "$(sql "$dir/cache.db" "PRAGMA application_id")" = 1330660419 ] &&
     [ "$(sql "$dir/state.db" "PRAGMA application_id")" = 1330660435 ] &&
-    [ "$(sql "$dir/cache.db" "PRAGMA user_version")" = 2 ] &&
+    [ "$(sql "$dir/cache.db" "PRAGMA user_version")" = 3 ] &&
     [ "$(sql "$dir/state.db" "PRAGMA user_version")" = 1 ]
 ok $? "application_id (OPDC, OPDS) and user_version are set"
 h=$("$tool" "$dir" history : | wc -l)
