@@ -167,6 +167,9 @@ cache_try_attach(struct store *st, char *why, size_t whylen, dev_t *dev, ino_t *
         rc = store_exec(cr, "PRAGMA query_only=1", NULL);
     if (rc != STATUS_OK)
         goto fail;
+    /* A WAL an earlier process left uncopied (a deferred checkpoint, see
+     * store_writer.c) is copied as soon as the writer is idle. */
+    st->ckpt_at_ms = clock_mono_ms();
     st->cache_dev = *dev;
     st->cache_ino = *ino;
     sqlite3_commit_hook(cw, commit_hook, st);
@@ -285,6 +288,12 @@ store_close(struct store *st)
     store_writer_discard(st);
     if (st->cw)
         sqlite3_exec(st->cw, "PRAGMA optimize", NULL, NULL, NULL);
+    if (st->cw && st->ckpt_deferred) {
+        /* A checkpoint is still due (a large group was just committed):
+         * leave the WAL to the next start instead of copying it now. */
+        sqlite3_db_config(st->cw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_db_config(st->cr, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    }
     store_cache_detach(st);
     store_state_close(st);
     store_replaces_clear(st);

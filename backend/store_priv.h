@@ -49,6 +49,9 @@
 #define STORE_BATCH_OPS        2000 /* commit as soon as this many ops wait */
 #define STORE_BATCH_MAX_OPS    8192 /* at most this many ops in one transaction */
 #define STORE_BATCH_DELAY_MS   200  /* or this long after the first op was queued */
+#define STORE_CKPT_DEFER_ROWS  1000 /* a group that wrote more rows commits without a checkpoint */
+#define STORE_CKPT_DELAY_MS    1000 /* ... which follows this long after, if still open */
+#define STORE_WAL_AUTOCHECKPOINT 1000 /* SQLite's default, restored after such a commit */
 #define STORE_FLUSH_TIMEOUT_MS 10000
 #define STORE_READ_WAIT_MS     3000          /* a read waits this long for queued writes */
 #define STORE_WRITER_BUSY_MS   5000          /* busy_timeout of the writer; it then retries */
@@ -214,9 +217,12 @@ struct store {
     struct store_writer_stmts ws;
     struct hmap replaces; /* "cluster\x1fkind\x1fns|*" -> struct store_replace * (owned) */
     uint64_t txn;         /* write transactions begun, for store_replace.txn */
+    int64_t ckpt_at_ms;   /* a checkpoint is due at this monotonic time; 0: none */
+    bool ckpt_deferred;   /* ... because a large group committed without one */
     bool group_open;      /* a transaction is held open across batches */
     struct vec group_ended; /* replace keys ended inside it (owned), forgotten at commit */
     bool group_freed;     /* rows were deleted inside it: vacuum after the commit */
+    size_t group_written; /* rows written inside it so far */
     int64_t next_age_ms;  /* next retention by age (monotonic) */
 
     /* state.db (state_mu) */

@@ -449,6 +449,7 @@ writer_recover(struct store *st, const char *why)
     store_replaces_clear(st);
     st->group_open = false;
     st->group_freed = false;
+    st->group_written = 0;
     vec_clear(&st->group_ended);
 
     pthread_mutex_lock(&st->q_mu);
@@ -480,6 +481,7 @@ struct batch {
     size_t nclusters;
     size_t cap;
     struct vec ended; /* replace keys to forget after the commit (owned) */
+    size_t written;   /* rows put (not skipped as unchanged) */
     bool cleared;     /* OP_CLEAR ran: forget every replace, vacuum */
     bool freed;       /* rows were deleted: return pages */
 };
@@ -734,6 +736,7 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
         sqlite3_bind_blob64(ws->put, 7, op->blob ? op->blob : "", op->len, SQLITE_STATIC);
         sqlite3_bind_int64(ws->put, 8, h);
         rc = run(ws->put);
+        b->written++;
         note_time(b, id, op->time);
         return rc;
     }
@@ -849,6 +852,29 @@ apply(struct store *st, struct batch *b, const struct store_op *op, int64_t *gen
     return SQLITE_OK;
 }
 
+/*
+ * Checkpoints. SQLite copies the WAL into the file when a commit leaves it
+ * over 1,000 pages. A group that wrote thousands of rows (a `get` into an
+ * empty cache: 12 MB) commits without that copy instead, so the command
+ * ends without it: the copy is due a second later if the process still
+ * runs, else the WAL is left at the close and copied by the next start
+ * while it waits for its first page (store_open sets ckpt_at_ms).
+ */
+
+/* The WAL copied into the file, as far as readers allow (PASSIVE: what a
+ * reader holds back is copied at a later commit). Writer thread, outside
+ * any transaction. */
+static void
+wal_checkpoint(struct store *st)
+{
+    int frames = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(st->cw, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+        log_warn("store: checkpoint: %s", sqlite3_errmsg(st->cw));
+    log_debug("store: checkpoint: %d of %d WAL frames in the file", copied, frames);
+}
+
 /* Returns free pages to the file system and, after a clear, shrinks the
  * WAL too. Outside any transaction. */
 static void
@@ -895,6 +921,7 @@ group_drop(struct store *st)
         return;
     st->group_open = false;
     st->group_freed = false;
+    st->group_written = 0;
     vec_clear(&st->group_ended);
     store_replaces_clear(st);
 }
@@ -965,14 +992,26 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
         /* The group goes on: what this batch ended is forgotten at its commit. */
         st->group_open = true;
         st->group_freed = st->group_freed || b.freed;
+        st->group_written += b.written;
         while (b.ended.len)
             vec_push(&st->group_ended, vec_take(&b.ended, 0));
         atomic_fetch_add(&st->st_ops, n);
         goto out;
     }
     if (rc == SQLITE_OK) {
+        bool defer = held && st->group_written + b.written > STORE_CKPT_DEFER_ROWS;
+
         what = "commit";
+        if (defer)
+            sqlite3_wal_autocheckpoint(st->cw, 0);
         rc = sqlite3_exec(st->cw, "COMMIT", NULL, NULL, NULL);
+        if (defer) {
+            sqlite3_wal_autocheckpoint(st->cw, STORE_WAL_AUTOCHECKPOINT);
+            if (rc == SQLITE_OK) {
+                st->ckpt_at_ms = clock_mono_ms() + STORE_CKPT_DELAY_MS;
+                st->ckpt_deferred = true;
+            }
+        }
     }
     if (rc != SQLITE_OK) {
         snprintf(why, whylen, "%s", sqlite3_errmsg(st->cw));
@@ -1001,6 +1040,7 @@ writer_batch(struct store *st, struct store_op *ops, size_t n, char *why, size_t
     b.freed = b.freed || st->group_freed;
     st->group_open = false;
     st->group_freed = false;
+    st->group_written = 0;
     vec_clear(&st->group_ended);
     if (b.cleared) {
         store_replaces_clear(st);
@@ -1235,6 +1275,17 @@ writer_main(void *arg)
             pthread_mutex_lock(&st->q_mu);
             continue;
         }
+        if (!st->q_head && !st->stopping && !st->group_open && st->ckpt_at_ms &&
+            now >= st->ckpt_at_ms) {
+            /* Idle, and a checkpoint is due. */
+            st->ckpt_at_ms = 0;
+            st->ckpt_deferred = false;
+            pthread_mutex_unlock(&st->q_mu);
+            if (st->cache_ok)
+                wal_checkpoint(st);
+            pthread_mutex_lock(&st->q_mu);
+            continue;
+        }
         if (!st->q_head) {
             if (st->stopping)
                 break;
@@ -1245,7 +1296,10 @@ writer_main(void *arg)
                 continue;
             }
             /* Retention waits for an open group to end. */
-            deadline_ts(st->group_open ? MAX(st->next_age_ms, now + 1000) : st->next_age_ms, &ts);
+            deadline_ts(st->group_open ? MAX(st->next_age_ms, now + 1000)
+                        : st->ckpt_at_ms   ? MIN(st->next_age_ms, st->ckpt_at_ms)
+                                           : st->next_age_ms,
+                        &ts);
             pthread_cond_timedwait(&st->work_cv, &st->q_mu, &ts);
             continue;
         }

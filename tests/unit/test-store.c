@@ -881,6 +881,56 @@ START_TEST(test_group_commit_and_discard)
 }
 END_TEST
 
+/* A group that wrote thousands of rows commits without copying the WAL
+ * into the file, and the close leaves it: the next start copies it while
+ * idle. A small group is copied at the close as before. */
+START_TEST(test_large_group_defers_checkpoint)
+{
+    struct env e;
+    struct store *st;
+    struct stat sb;
+    char wal[160], blob[512], name[32];
+    int64_t deadline;
+
+    env_init(&e);
+    snprintf(wal, sizeof(wal), "%s-wal", e.cache);
+    st = open_ok(&e, NULL);
+    store_group_begin(st);
+    store_replace_begin(st, "k", "pods", NULL);
+    for (int i = 0; i < 3000; i++) {
+        fill_blob(blob, sizeof(blob), (unsigned)i);
+        snprintf(name, sizeof(name), "pod-%05d", i);
+        store_put(st, "k", "pods", "ns", name, blob, sizeof(blob), T0);
+    }
+    store_replace_end(st, "k", "pods", NULL);
+    store_group_end(st, true);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    store_close(st);
+    ck_assert_int_eq(stat(wal, &sb), 0);
+    ck_assert_int_gt(sb.st_size, 1000000); /* left for the next start */
+
+    st = open_ok(&e, NULL);
+    ck_assert_uint_eq(load_count(st, "k", "pods"), 3000);
+    /* Idle at once: the copy is done without anything asked. */
+    deadline = clock_mono_ms() + 10000;
+    while (clock_mono_ms() < deadline &&
+           (stat(e.cache, &sb) != 0 || sb.st_size < 1000000))
+        nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+    ck_assert_int_gt(sb.st_size, 1000000);
+    /* A small group: copied at the close, the WAL gone with it. */
+    store_group_begin(st);
+    store_put(st, "k", "pods", "ns", "one-more", "1", 1, T0);
+    store_group_end(st, true);
+    ck_assert_int_eq(store_flush(st), STATUS_OK);
+    store_close(st);
+    ck_assert_int_ne(stat(wal, &sb), 0);
+    st = open_ok(&e, NULL);
+    ck_assert_uint_eq(load_count(st, "k", "pods"), 3001);
+    store_close(st);
+    env_done(&e);
+}
+END_TEST
+
 START_TEST(test_group_open_at_close_discarded)
 {
     struct env e;
@@ -2142,6 +2192,7 @@ store_suite(void)
     tcase_add_test(tc, test_two_handles_one_process);
     tcase_add_test(tc, test_replace_across_handles);
     tcase_add_test(tc, test_group_commit_and_discard);
+    tcase_add_test(tc, test_large_group_defers_checkpoint);
     tcase_add_test(tc, test_group_open_at_close_discarded);
     suite_add_tcase(s, tc);
     return s;
