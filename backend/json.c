@@ -282,6 +282,118 @@ json_doc_done(struct json_doc *doc)
  * value, `key` reads an object key and its colon, `after` decides what may
  * follow a finished value given the innermost open container.
  */
+/* Validates the object or array at s[pos] as json_parse does (the same
+ * rules and messages), without tokens; depth levels are already open.
+ * Returns the offset after it, or SIZE_MAX with *err and *errpos. */
+static size_t
+skip_container(const unsigned char *s, size_t len, size_t pos, size_t depth, const char **err,
+               size_t *errpos)
+{
+    bool object[JSON_MAX_DEPTH];
+    size_t d = 0, end;
+    unsigned char c;
+    bool esc;
+
+open:
+    if (depth + d == JSON_MAX_DEPTH)
+        goto fail_depth;
+    object[d++] = s[pos] == '{';
+    pos = skip_ws(s, len, pos + 1);
+    if (pos < len && s[pos] == (object[d - 1] ? '}' : ']')) {
+        pos++;
+        goto closed;
+    }
+    if (object[d - 1])
+        goto key;
+value:
+    pos = skip_ws(s, len, pos);
+    if (pos >= len) {
+        *err = "unexpected end of input";
+        goto fail;
+    }
+    c = s[pos];
+    if (c == '{' || c == '[')
+        goto open;
+    if (c == '"') {
+        end = scan_string(s, len, pos + 1, &esc, err, errpos);
+        if (end == SIZE_MAX)
+            return SIZE_MAX;
+        pos = end + 1;
+        goto after;
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
+        const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        size_t wl = strlen(word);
+
+        if (len - pos < wl || memcmp(s + pos, word, wl) != 0) {
+            *err = "invalid literal";
+            goto fail;
+        }
+        pos += wl;
+        goto after;
+    }
+    if (c != '-' && !is_digit(c)) {
+        *err = "expected a value";
+        goto fail;
+    }
+    end = scan_number(s, len, pos, err, errpos);
+    if (end == SIZE_MAX)
+        return SIZE_MAX;
+    pos = end;
+    goto after;
+key:
+    if (pos >= len || s[pos] != '"') {
+        *err = "expected a string key";
+        goto fail;
+    }
+    end = scan_string(s, len, pos + 1, &esc, err, errpos);
+    if (end == SIZE_MAX)
+        return SIZE_MAX;
+    pos = skip_ws(s, len, end + 1);
+    if (pos >= len || s[pos] != ':') {
+        *err = "expected ':'";
+        goto fail;
+    }
+    pos++;
+    goto value;
+after:
+    pos = skip_ws(s, len, pos);
+    if (pos >= len) {
+        *err = "unexpected end of input";
+        goto fail;
+    }
+    c = s[pos];
+    if (object[d - 1]) {
+        if (c == ',') {
+            pos = skip_ws(s, len, pos + 1);
+            goto key;
+        }
+        if (c != '}') {
+            *err = "expected ',' or '}'";
+            goto fail;
+        }
+    } else {
+        if (c == ',') {
+            pos++;
+            goto value;
+        }
+        if (c != ']') {
+            *err = "expected ',' or ']'";
+            goto fail;
+        }
+    }
+    pos++;
+closed:
+    if (--d == 0)
+        return pos;
+    goto after;
+fail_depth:
+    *err = "nesting deeper than 512 levels";
+fail:
+    *errpos = pos;
+    return SIZE_MAX;
+}
+
 enum status
 json_parse(struct json_doc *doc, const char *src, size_t len)
 {
@@ -383,6 +495,19 @@ key:
     if (pos >= len || s[pos] != ':')
         return parse_fail(doc, pos, "expected ':'");
     pos++;
+    if (doc->skip_len && doc->toks[t].len == doc->skip_len && !doc->toks[t].escaped &&
+        memcmp(s + doc->toks[t].start, doc->skip_key, doc->skip_len) == 0) {
+        pos = skip_ws(s, len, pos);
+        if (pos < len && (s[pos] == '{' || s[pos] == '[')) {
+            end = skip_container(s, len, pos, depth, &err, &errpos);
+            if (end == SIZE_MAX)
+                return parse_fail(doc, errpos, err);
+            t = tok_push(doc, s[pos] == '{' ? JSON_OBJECT : JSON_ARRAY, pos);
+            doc->toks[t].len = (uint32_t)(end - pos);
+            pos = end;
+            goto after;
+        }
+    }
     goto value;
 
 after:

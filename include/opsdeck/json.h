@@ -58,6 +58,14 @@ struct json_doc {
     struct json_tok *toks; /* owned; reused by the next json_parse */
     size_t ntoks;
     size_t cap;
+    /* Optional, set by the caller (json_doc_init clears it): an object or
+     * array that is the value of a member with this key (unescaped, at any
+     * depth) is validated as usual but not tokenized: one token of its type
+     * stands for it, with size 0 and its whole text (json_raw). For what
+     * no reader looks at (a list's metadata.managedFields: half the tokens
+     * of a pod). */
+    const char *skip_key;
+    size_t skip_len;
     char err[160]; /* "offset 1234: expected ',' or '}'" after a failure */
 };
 

@@ -933,6 +933,101 @@ START_TEST(test_escape)
 }
 END_TEST
 
+/* Both parses of text: without and with skip_key "managedFields". They
+ * agree on validity and on the error text. */
+static void
+parse_both(const char *text, size_t len, struct json_doc *plain, struct json_doc *skip,
+           enum status *st_plain, enum status *st_skip)
+{
+    *st_plain = json_parse(plain, text, len);
+    skip->skip_key = "managedFields";
+    skip->skip_len = 13;
+    *st_skip = json_parse(skip, text, len);
+}
+
+START_TEST(test_skip_key)
+{
+    static const char text[] =
+        "{\"metadata\":{\"name\":\"a\",\"managedFields\":[{\"manager\":\"k\",\"fieldsV1\":"
+        "{\"f:spec\":{\"f:x\":{}},\"n\":[1,-2.5e3,true,false,null,\"s\\u00e9\"]}}, [] ],"
+        "\"uid\":\"u\"},\"spec\":{\"managedFields\":\"a string stays\",\"x\":[]}}";
+    static const char bytes[] = { 'x', '}', ']', ',', '"', ':', '1', '\x01', ' ', '{', '[' };
+    size_t len = strlen(text), rawlen;
+    struct json_doc plain, skip;
+    enum status a, b;
+    uint32_t mf, meta;
+    const char *raw;
+    char buf[512];
+
+    json_doc_init(&plain);
+    json_doc_init(&skip);
+    parse_both(text, len, &plain, &skip, &a, &b);
+    ck_assert_int_eq(a, STATUS_OK);
+    ck_assert_int_eq(b, STATUS_OK);
+    ck_assert_uint_eq(skip.ntoks, 15); /* the skipped array one token, not 19 */
+    ck_assert_uint_eq(plain.ntoks, 33);
+    meta = json_get(&skip, 0, "metadata");
+    mf = json_get(&skip, meta, "managedFields");
+    ck_assert_int_eq(json_type(&skip, mf), JSON_ARRAY);
+    ck_assert_uint_eq(skip.toks[mf].size, 0);
+    raw = json_raw(&skip, mf, &rawlen);
+    ck_assert_uint_eq(rawlen, strlen("[{\"manager\":\"k\",\"fieldsV1\":{\"f:spec\":{\"f:x\":{}},"
+                                     "\"n\":[1,-2.5e3,true,false,null,\"s\\u00e9\"]}}, [] ]"));
+    ck_assert(raw[0] == '[' && raw[rawlen - 1] == ']');
+    ck_assert(json_streq(&skip, json_get(&skip, meta, "uid"), "u"));
+    ck_assert(json_streq(&skip, json_dig(&skip, 0, "spec", "managedFields", NULL),
+                         "a string stays"));
+    ck_assert_int_eq(json_type(&skip, json_dig(&skip, 0, "spec", "x", NULL)), JSON_ARRAY);
+
+    /* Cut anywhere, or one byte changed anywhere: the same verdict and
+     * message either way. */
+    for (size_t cut = 0; cut < len; cut++) {
+        parse_both(text, cut, &plain, &skip, &a, &b);
+        ck_assert_int_eq(a, b);
+        ck_assert_str_eq(plain.err, skip.err);
+    }
+    for (size_t i = 0; i < len; i++) {
+        for (size_t k = 0; k < sizeof(bytes); k++) {
+            memcpy(buf, text, len);
+            buf[i] = bytes[k];
+            parse_both(buf, len, &plain, &skip, &a, &b);
+            ck_assert_int_eq(a, b);
+            ck_assert_str_eq(plain.err, skip.err);
+        }
+    }
+    /* The depth limit counts the levels inside a skipped value. */
+    {
+        struct strbuf deep;
+
+        strbuf_init(&deep);
+        for (int d = 509; d <= 511; d++) {
+            strbuf_reset(&deep);
+            strbuf_puts(&deep, "{\"managedFields\":");
+            for (int i = 0; i < d; i++)
+                strbuf_putc(&deep, '[');
+            for (int i = 0; i < d; i++)
+                strbuf_putc(&deep, ']');
+            strbuf_putc(&deep, '}');
+            parse_both(deep.buf, deep.len, &plain, &skip, &a, &b);
+            ck_assert_int_eq(a, d <= 511 ? STATUS_OK : STATUS_JSON);
+            ck_assert_int_eq(a, b);
+            ck_assert_str_eq(plain.err, skip.err);
+        }
+        strbuf_reset(&deep);
+        strbuf_puts(&deep, "{\"managedFields\":");
+        for (int i = 0; i < 512; i++)
+            strbuf_putc(&deep, '[');
+        parse_both(deep.buf, deep.len, &plain, &skip, &a, &b);
+        ck_assert_int_eq(a, STATUS_JSON);
+        ck_assert_int_eq(b, STATUS_JSON);
+        ck_assert_str_eq(plain.err, skip.err);
+        strbuf_done(&deep);
+    }
+    json_doc_done(&plain);
+    json_doc_done(&skip);
+}
+END_TEST
+
 /* Writer output parses back to the values written. */
 START_TEST(test_writer_round_trip)
 {
@@ -1277,6 +1372,7 @@ json_suite(void)
     tcase_add_test(tc, test_writer);
     tcase_add_test(tc, test_writer_double);
     tcase_add_test(tc, test_escape);
+    tcase_add_test(tc, test_skip_key);
     tcase_add_test(tc, test_writer_round_trip);
     tcase_add_test(tc, test_pretty_round_trip);
     tcase_add_test(tc, test_pretty_exact);
