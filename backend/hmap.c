@@ -36,6 +36,19 @@ hmap_done(struct hmap *m)
     hmap_init(m);
 }
 
+void
+hmap_done_with(struct hmap *m, void (*free_value)(void *))
+{
+    struct hmap_iter it;
+    const char *key;
+    void *value;
+
+    hmap_iter_init(&it, m);
+    while (hmap_iter_next(&it, &key, &value))
+        free_value(value);
+    hmap_done(m);
+}
+
 /* Index of the slot holding key, or of the slot where it would go (the first
  * tombstone on the probe path, else the empty slot). *found tells which. */
 static size_t

@@ -397,19 +397,6 @@ load_list_times(struct store *st, const char *cluster, const char *kind, int64_t
     return rc;
 }
 
-static void
-free_times(struct hmap *by_ns)
-{
-    struct hmap_iter it;
-    const char *key;
-    void *value;
-
-    hmap_iter_init(&it, by_ns);
-    while (hmap_iter_next(&it, &key, &value))
-        free(value);
-    hmap_done(by_ns);
-}
-
 enum status
 store_load(struct store *st, const char *cluster, const char *kind, store_object_cb cb, void *arg)
 {
@@ -448,7 +435,7 @@ store_load(struct store *st, const char *cluster, const char *kind, store_object
             cb(arg, ns ? ns : "", name ? name : "", blob ? blob : "", len, fetched_at);
         }
     }
-    free_times(&by_ns);
+    hmap_done_with(&by_ns, free);
     if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
         status = STATUS_OK;

@@ -521,33 +521,20 @@ struct store_replace {
 };
 
 static void
-replace_free(struct store_replace *r)
+replace_free(void *p)
 {
-    struct hmap_iter it;
-    const char *key;
-    void *value;
+    struct store_replace *r = p;
 
     if (!r)
         return;
-    hmap_iter_init(&it, &r->rows);
-    while (hmap_iter_next(&it, &key, &value))
-        free(value);
-    hmap_done(&r->rows);
+    hmap_done_with(&r->rows, free);
     free(r);
 }
 
 void
 store_replaces_clear(struct store *st)
 {
-    struct hmap_iter it;
-    const char *key;
-    void *value;
-
-    hmap_iter_init(&it, &st->replaces);
-    while (hmap_iter_next(&it, &key, &value))
-        replace_free(value);
-    hmap_done(&st->replaces);
-    hmap_init(&st->replaces);
+    hmap_done_with(&st->replaces, replace_free);
 }
 
 static void

@@ -29,6 +29,8 @@ struct hmap {
 
 void hmap_init(struct hmap *m);
 void hmap_done(struct hmap *m);
+/* hmap_done, after free_value on each value (the map owned them). */
+void hmap_done_with(struct hmap *m, void (*free_value)(void *));
 void *hmap_get(const struct hmap *m, const char *key);
 /* Like hmap_get for a key of len bytes (not NUL-terminated). */
 void *hmap_getn(const struct hmap *m, const char *key, size_t len);
