@@ -999,6 +999,20 @@ json_get_bool(const struct json_doc *doc, uint32_t obj, const char *key, bool de
  * Escaping and the writer
  */
 
+/* 1 for the bytes that need a look: controls, '"', '\\', DEL and every
+ * byte of a multi-byte sequence (checked by utf8_seq_len). */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char escape_look[256] = {
+    R16(1), R16(1), /* 0x00-0x1f */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* '"' */
+    R16(0), R16(0),
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
+    R16(0),
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, /* DEL */
+    R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+};
+#undef R16
+
 /* Appends the escaped body of a JSON string (no quotes). */
 static void
 escape_body(struct strbuf *out, const unsigned char *p, size_t len)
@@ -1008,7 +1022,7 @@ escape_body(struct strbuf *out, const unsigned char *p, size_t len)
 
     while (i < len) {
         unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        if (!escape_look[c]) {
             i++;
             continue;
         }
@@ -1085,7 +1099,7 @@ jsonw_init(struct jsonw *w, struct strbuf *out, bool pretty)
 }
 
 /* Separator and indentation before a value or a key. */
-static void
+static inline void
 jsonw_sep(struct jsonw *w)
 {
     if (w->after_key) {
@@ -1169,8 +1183,22 @@ jsonw_key(struct jsonw *w, const char *key)
 void
 jsonw_keyn(struct jsonw *w, const char *key, size_t len)
 {
+    size_t i = 0;
+
     jsonw_sep(w);
-    json_escape(w->out, key, len);
+    while (i < len && !escape_look[(unsigned char)key[i]])
+        i++;
+    if (i == len) {
+        /* The usual key, written as it is. */
+        strbuf_reserve(w->out, len + 3);
+        w->out->buf[w->out->len++] = '"';
+        memcpy(w->out->buf + w->out->len, key, len);
+        w->out->len += len;
+        w->out->buf[w->out->len++] = '"';
+        w->out->buf[w->out->len] = '\0';
+    } else {
+        json_escape(w->out, key, len);
+    }
     if (w->pretty)
         strbuf_append(w->out, ": ", 2);
     else

@@ -283,7 +283,32 @@ kobj_key(const struct kobj *obj, char *buf, size_t size)
 void
 pod_ready_text(const struct pod *pod, char *buf, size_t size)
 {
-    snprintf(buf, size, "%d/%d", pod->ready, pod->total);
+    char tmp[32], *p = tmp + sizeof(tmp);
+    unsigned v[2] = { (unsigned)pod->total, (unsigned)pod->ready };
+    size_t n;
+
+    /* By hand: printed for every pod of a `get`. Counts are never negative
+     * (the parser clamps them at 0). */
+    if (pod->ready < 0 || pod->total < 0) {
+        snprintf(buf, size, "%d/%d", pod->ready, pod->total);
+        return;
+    }
+    *--p = '\0';
+    for (int k = 0; k < 2; k++) {
+        do {
+            *--p = (char)('0' + v[k] % 10);
+            v[k] /= 10;
+        } while (v[k]);
+        if (k == 0)
+            *--p = '/';
+    }
+    n = (size_t)(tmp + sizeof(tmp) - 1 - p);
+    if (size == 0)
+        return;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
 }
 
 void
