@@ -73,8 +73,8 @@ fault '{"kind":"huge","resource":"nodes","bytes":209715200}'
 bad "a 200 MB body over --max-response 1 (cut off early)" \
     "${S}listing nodes: /api/v1/nodes\?limit=500 reply larger than 1048576 bytes" 15 \
     --max-response 1 get nodes
-fault '{"kind":"huge","resource":"pods","bytes":209715200,"gzip":true}'
-bad "a 200 MB body sent gzip (200 kB on the wire) over --max-response 1" \
+fault '{"kind":"huge","resource":"pods","bytes":25165824,"gzip":true}'
+bad "a 24 MB body sent gzip (25 kB on the wire) over --max-response 1" \
     "${S}listing pods: reply from /api/v1/pods\?limit=500: gzip body decodes to more than 1048576 bytes" \
     15 --max-response 1 get pods -A
 fault '{"kind":"gzipbroken","resource":"pods"}'

@@ -170,10 +170,15 @@ for sig in TERM HUP INT; do
     sim_poll 15 gone "$bg_pid"
     wait "$bg_pid" 2>/dev/null
     bg_pid=
-    sim_poll 15 gone "$spid" && [ -n "$console" ] && sim_poll 15 gone "$console" &&
-        [ ! -e "$demo_dir" ] && [ "$(($(sim__now_ms) - t0))" -lt 15000 ]
+    why=
+    sim_poll 15 gone "$spid" || why="the sim ($spid) still runs"
+    [ -n "$console" ] || why="$why; no console found"
+    [ -z "$console" ] || sim_poll 15 gone "$console" || why="$why; the console ($console) still runs"
+    [ ! -e "$demo_dir" ] || why="$why; $demo_dir is still there"
+    [ "$(($(sim__now_ms) - t0))" -lt 15000 ] || why="$why; $(($(sim__now_ms) - t0)) ms"
+    [ -z "$why" ]
     ok $? "SIG$sig to demo.sh stops the console and the sim by PID and removes the temp dir" ||
-        diag "sim $spid console $console dir $demo_dir $(cat "$work/demo2.out")"
+        diag "$why" "$(cat "$work/demo2.out")"
 done
 
 plan_done

@@ -5,15 +5,17 @@
 tap_n=0
 tap_failed=0
 
-# ok STATUS DESCRIPTION: STATUS is an exit status (0 = pass).
+# ok STATUS DESCRIPTION: STATUS is an exit status (0 = pass). Returns it too (as 0 or 1), so
+# that `ok $? "name" || diag "why"` explains a failure.
 ok() {
     tap_n=$((tap_n + 1))
     if [ "$1" -eq 0 ]; then
         echo "ok $tap_n - $2"
-    else
-        echo "not ok $tap_n - $2"
-        tap_failed=$((tap_failed + 1))
+        return 0
     fi
+    echo "not ok $tap_n - $2"
+    tap_failed=$((tap_failed + 1))
+    return 1
 }
 
 skip() {
