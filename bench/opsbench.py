@@ -23,6 +23,7 @@ from benchlib import (BOUND, Console, Proxy, Sim, Usage, console_env, cpu_ns,  #
 
 LARGE = ["--nodes", "500", "--tenant-namespaces", "2000", "--pods", "20000"]
 KINDS = 9  # informers of a console session: one watch each once synced
+SETTLE_S = 1.0  # pause before each timed get run
 
 TARGETS = {
     "get_vs_kubectl": 8.0,      # opsdeck at least 8x faster than kubectl
@@ -237,6 +238,9 @@ class Bench:
         for i in range(self.a.runs):
             order = tools[i % len(tools):] + tools[:i % len(tools)]
             for name, fn in order:
+                # Let the previous tool's aftermath settle first (kubectl leaves 2.5 GB for
+                # the kernel to reclaim), the same pause before every tool.
+                time.sleep(SETTLE_S)
                 u = fn()
                 res[name]["wall"].append(u.wall)
                 res[name]["rss"].append(u.rss_mb)
