@@ -543,53 +543,25 @@ replace_forget(struct store *st, const char *key)
     replace_free(hmap_del(&st->replaces, key));
 }
 
-/* 64-bit FNV-1a of a blob; never 0 (the value of rows written before
- * hashes were kept). */
+/* A 64-bit hash of a blob, eight bytes a step (a multiply and a shift per
+ * word: it tells a changed blob from the same one, nothing more); never 0,
+ * the value of rows written before hashes were kept. */
 static int64_t
 blob_hash(const void *blob, size_t len)
 {
     const unsigned char *p = blob;
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len, w;
+    size_t i = 0;
 
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211u;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
     }
+    for (; i < len; i++)
+        h = (h ^ p[i]) * 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 29;
     return h ? (int64_t)h : 1;
-}
-
-static char *
-row_key(const char *ns, const char *name)
-{
-    return xasprintf("%s\x1f%s", ns ? ns : "", name);
-}
-
-/* The rows in the scope of a replace beginning now. */
-static int
-replace_read_rows(struct store *st, struct store_replace *r, int64_t cluster,
-                  const struct store_op *op)
-{
-    sqlite3_stmt *q = op->ns ? st->ws.known_ns : st->ws.known_all;
-    int rc;
-
-    sqlite3_bind_int64(q, 1, cluster);
-    sqlite3_bind_text(q, 2, op->kind, -1, SQLITE_STATIC);
-    if (op->ns)
-        sqlite3_bind_text(q, 3, op->ns, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct known_row *row = xmalloc(sizeof(*row));
-        char *key = row_key((const char *)sqlite3_column_text(q, 1),
-                            (const char *)sqlite3_column_text(q, 2));
-
-        row->rowid = sqlite3_column_int64(q, 0);
-        row->h = sqlite3_column_int64(q, 3);
-        row->seen = false;
-        free(hmap_put(&r->rows, key, row));
-        free(key);
-    }
-    sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* Joins parts with sep into buf (size bytes) when they fit; false when not. */
@@ -610,6 +582,38 @@ join_key(char *buf, size_t size, const char *const *parts, size_t n, char sep)
     }
     buf[len] = '\0';
     return true;
+}
+
+/* The rows in the scope of a replace beginning now. */
+static int
+replace_read_rows(struct store *st, struct store_replace *r, int64_t cluster,
+                  const struct store_op *op)
+{
+    sqlite3_stmt *q = op->ns ? st->ws.known_ns : st->ws.known_all;
+    int rc;
+
+    sqlite3_bind_int64(q, 1, cluster);
+    sqlite3_bind_text(q, 2, op->kind, -1, SQLITE_STATIC);
+    if (op->ns)
+        sqlite3_bind_text(q, 3, op->ns, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *ns = sqlite3_column_text(q, 1), *name = sqlite3_column_text(q, 2);
+        const char *parts[2] = { ns ? (const char *)ns : "", name ? (const char *)name : "" };
+        struct known_row *row;
+        char key[512];
+
+        /* Kubernetes names are at most 253 bytes, namespaces 63. */
+        if (!join_key(key, sizeof(key), parts, 2, '\x1f'))
+            continue;
+        row = xmalloc(sizeof(*row));
+        row->rowid = sqlite3_column_int64(q, 0);
+        row->h = sqlite3_column_int64(q, 3);
+        row->seen = false;
+        free(hmap_put(&r->rows, key, row));
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* The open replace whose scope holds a put, or NULL. Called for every put:
