@@ -13,7 +13,8 @@ tests_unit_test_core_SOURCES = tests/unit/test-core.c tests/unit/testlib.h
 TESTS += tests/unit/test-core
 
 TESTS += tests/layering.sh
-EXTRA_DIST += tests/layering.sh tests/lib/tap.sh tests/lib/bless-screens.py tests/fixtures
+EXTRA_DIST += tests/layering.sh tests/lib/tap.sh tests/lib/tap.py tests/lib/bless-screens.py \
+    tests/fixtures
 
 include tests/cli.mk
 include tests/console.mk

@@ -20,24 +20,11 @@ import urllib.request
 SRC = os.environ.get('top_srcdir') or os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                    '..', '..')
 NODEEXP = os.path.join(SRC, 'sim', 'nodeexp.py')
+sys.path.insert(0, os.path.join(SRC, 'tests', 'lib'))
+from tap import ok, plan_done  # noqa: E402
 PROMTOOL = os.environ.get('PROMTOOL', 'promtool')
 CLOCK = '2026-11-24T03:12:00Z'
 CLOCK_S = 1795489920
-
-n_tests = 0
-failed = 0
-
-
-def ok(cond, name, diag=None):
-    global n_tests, failed
-    n_tests += 1
-    print('%sok %d - %s' % ('' if cond else 'not ', n_tests, name))
-    if not cond:
-        failed += 1
-        if diag is not None:
-            for line in str(diag).splitlines()[:20]:
-                print('# ' + line)
-    sys.stdout.flush()
 
 
 def http(method, url, timeout=10):
@@ -119,8 +106,7 @@ def main():
         if ex is not None and ex.proc.poll() is None:
             ex.stop()
         subprocess.run(['rm', '-rf', work])
-    print('1..%d' % n_tests)
-    return 1 if failed else 0
+    return plan_done()
 
 
 def run(ex):

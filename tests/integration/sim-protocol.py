@@ -18,12 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.dont_write_bytecode = True
 
 TOP = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
+from tap import case, ok, plan_done  # noqa: E402
 KUBESIM = os.path.join(TOP, 'sim', 'kubesim.py')
 MKCERTS = os.path.join(TOP, 'sim', 'mkcerts.sh')
 PY = os.environ.get('PYTHON3') or sys.executable
@@ -31,38 +32,6 @@ CLOCK = '2026-11-24T03:12:00Z'
 CLOCK_T = 1795489920.0
 TABLE = ('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;'
          'g=meta.k8s.io,application/json')
-
-n_tests = 0
-n_failed = 0
-
-
-def ok(cond, name, diag=None):
-    global n_tests, n_failed
-    n_tests += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', n_tests, name), flush=True)
-    if not cond:
-        n_failed += 1
-        if diag is not None:
-            for line in str(diag).splitlines()[:30]:
-                print('# ' + line)
-    return cond
-
-
-def case(name):
-    """Runs the decorated check as one TAP case; an exception fails it with a traceback."""
-    def wrap(fn):
-        try:
-            r = fn()
-            if r is None or r is True:
-                ok(True, name)
-            elif isinstance(r, tuple):
-                ok(r[0], name, r[1])
-            else:
-                ok(False, name, r)
-        except Exception:
-            ok(False, name, traceback.format_exc())
-        return fn
-    return wrap
 
 
 class Sim:
@@ -215,8 +184,7 @@ def main():
         for s in sims:
             s.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print('1..%d' % n_tests)
-    return 1 if n_failed else 0
+    return plan_done()
 
 
 def run(work, sims):
